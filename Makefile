@@ -1,0 +1,61 @@
+# kroute: one command per job. Each target installs what it needs first, so a fresh machine
+# with Rust, Python 3.11 and Node 20 is enough.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+WASM_BINDGEN_VERSION := 0.2.130
+VENV := .venv
+PY := $(VENV)/bin/python
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+.PHONY: test demo wasm python tools rust-checks nostd wasm-test python-test bench bench-quick clean
+
+## make test: every check of every target (native, wasm/npm, Python).
+test: tools rust-checks nostd wasm-test python-test
+	@echo "make test: all checks passed"
+
+## Tools: the wasm32 target and wasm-bindgen-cli at the pinned version (skipped when present).
+tools:
+	rustup target add wasm32-unknown-unknown >/dev/null
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 6 minutes on 2 cores)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+rust-checks:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace
+
+## The core builds without std for wasm32 (no_std + alloc).
+nostd:
+	cargo build -p kroute --no-default-features --target wasm32-unknown-unknown
+
+## The npm package in wasm/pkg (browser/bundler build + Node entry).
+wasm: tools
+	./wasm/build.sh
+
+wasm-test: wasm
+	cd wasm && node --test tests/
+
+## The Python module in a local venv.
+$(VENV)/.ready: python/pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "maturin>=1.9,<2" pytest mypy
+	touch $@
+
+python: $(VENV)/.ready
+	$(PY) -m pip install --quiet ./python
+
+python-test: python
+	$(PY) -m pytest -q python/tests
+	$(PY) -m mypy.stubtest kroute --allowlist python/stubtest-allowlist.txt
+
+## The playground at http://127.0.0.1:8080.
+demo: wasm
+	./web-demo/serve.sh
+
+clean:
+	cargo clean
+	rm -rf $(VENV) wasm/pkg wasm/node_modules web-demo/node_modules web-demo/dist

@@ -1,0 +1,317 @@
+//! [`Cluster`]: an immutable snapshot compiled from manifests, answering pure queries.
+
+use crate::alloc_ip::{allocate, Cidr, Ranges};
+use crate::diagnostic::Diagnostic;
+use crate::endpoints::{compute, Endpoint, Inputs};
+use crate::error::{Error, ErrorKind};
+use crate::load::{load, At, Findings, Loaded, Sources};
+use crate::model::{
+    EndpointSlice, Endpoints, Ingress, IngressClass, Node, Object, Pod, Secret, Service,
+};
+use crate::tree::Tree;
+use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
+
+/// How manifests are read and what the simulated cluster looks like.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Options {
+    /// Namespace for namespaced objects that name none (`default`).
+    pub namespace: String,
+    /// Service CIDR for cluster IPs (`10.96.0.0/12`).
+    pub service_cidr: String,
+    /// Pod CIDR for pods without an IP (`10.244.0.0/16`).
+    pub pod_cidr: String,
+    /// Node-port range, inclusive (`30000-32767`).
+    pub node_port_range: String,
+    /// Cluster DNS domain (`cluster.local`).
+    pub cluster_domain: String,
+    /// Pods without any `status` are taken as Running and Ready, with an allocated IP, so
+    /// hand-written manifests work (true). Pods with a `status` are always taken as written.
+    pub assume_running_pods: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            namespace: String::from("default"),
+            service_cidr: String::from("10.96.0.0/12"),
+            pod_cidr: String::from("10.244.0.0/16"),
+            node_port_range: String::from("30000-32767"),
+            cluster_domain: String::from("cluster.local"),
+            assume_running_pods: true,
+        }
+    }
+}
+
+impl Options {
+    fn ranges(&self) -> Result<Ranges, Error> {
+        let bad = |what: &str, v: &str| {
+            Error::new(ErrorKind::Request, format!("invalid option {what}: {v:?}"))
+        };
+        let services = Cidr::parse(&self.service_cidr)
+            .ok_or_else(|| bad("serviceCidr", &self.service_cidr))?;
+        let pods = Cidr::parse(&self.pod_cidr).ok_or_else(|| bad("podCidr", &self.pod_cidr))?;
+        let node_ports = self
+            .node_port_range
+            .split_once('-')
+            .and_then(|(a, b)| Some((a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?)))
+            .filter(|(a, b)| a <= b && *a > 0)
+            .ok_or_else(|| bad("nodePortRange", &self.node_port_range))?;
+        if crate::names::dns1123_subdomain(&self.cluster_domain)
+            .first()
+            .is_some()
+        {
+            return Err(bad("clusterDomain", &self.cluster_domain));
+        }
+        if crate::names::dns1123_label(&self.namespace)
+            .first()
+            .is_some()
+        {
+            return Err(bad("namespace", &self.namespace));
+        }
+        Ok(Ranges {
+            services,
+            pods,
+            node_ports,
+        })
+    }
+}
+
+/// A compiled snapshot of a cluster's networking objects.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    options: Options,
+    pods: Vec<Pod>,
+    services: Vec<Service>,
+    nodes: Vec<Node>,
+    ingresses: Vec<Ingress>,
+    ingress_classes: Vec<IngressClass>,
+    secrets: Vec<Secret>,
+    service_endpoints: Vec<Vec<Endpoint>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Cluster {
+    /// Loads multi-document YAML (or JSON) text.
+    #[cfg(feature = "yaml")]
+    pub fn from_yaml(text: &str, options: &Options) -> Result<Self, Error> {
+        Self::build(crate::yaml::parse_documents(text)?, options)
+    }
+
+    /// Loads JSON text: one object, a `List`, or an array of objects.
+    pub fn from_json(text: &str, options: &Options) -> Result<Self, Error> {
+        let tree: Tree = serde_json::from_str(text).map_err(|e| {
+            let mut err = Error::manifest(format!("{e}"));
+            err.line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
+            err.column = u32::try_from(e.column())
+                .ok()
+                .filter(|_| err.line.is_some());
+            err.document = Some(0);
+            err
+        })?;
+        Self::build(alloc::vec![tree], options)
+    }
+
+    /// Loads already-parsed objects (JS objects, Python dicts), one per element.
+    pub fn from_objects(objects: Vec<Tree>, options: &Options) -> Result<Self, Error> {
+        Self::build(objects, options)
+    }
+
+    fn build(docs: Vec<Tree>, options: &Options) -> Result<Self, Error> {
+        let ranges = options.ranges()?;
+        let mut sources = Sources::default();
+        let mut early = Vec::new();
+        let mut loaded = load(docs, &options.namespace, &mut sources, &mut early)?;
+        let mut f = Findings::new(&sources);
+        f.out = early;
+        for l in &mut loaded {
+            crate::defaults::apply(&mut l.object, options.assume_running_pods);
+        }
+        allocate(&mut loaded, &ranges, &mut f);
+        for l in &loaded {
+            crate::validate::check(l, &mut f);
+        }
+        let parts = Parts::split(loaded);
+        let nodes: BTreeMap<String, Node> = parts
+            .nodes
+            .iter()
+            .map(|(n, _)| (n.metadata.name.clone(), n.clone()))
+            .collect();
+        let inputs = Inputs {
+            pods: &parts.pods,
+            endpoints: &parts.endpoints,
+            slices: &parts.slices,
+            nodes: &nodes,
+        };
+        let mut service_endpoints = Vec::with_capacity(parts.services.len());
+        for (svc, src) in &parts.services {
+            let eps = compute(svc, &inputs, &mut f);
+            let key = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
+            let manual = parts.endpoints.contains_key(&key) || parts.slices.contains_key(&key);
+            let at = At {
+                kind: "Service",
+                meta: &svc.metadata,
+                src: *src,
+            };
+            crate::hints::service(svc, at, &parts.pods, &eps, manual, &mut f);
+            service_endpoints.push(eps);
+        }
+        let by_name: BTreeMap<(String, String), &Service> = parts
+            .services
+            .iter()
+            .map(|(s, _)| ((s.metadata.namespace.clone(), s.metadata.name.clone()), s))
+            .collect();
+        for (ing, src) in &parts.ingresses {
+            crate::hints::ingress(
+                ing,
+                At {
+                    kind: "Ingress",
+                    meta: &ing.metadata,
+                    src: *src,
+                },
+                &by_name,
+                &mut f,
+            );
+        }
+        let mut diagnostics = f.out;
+        diagnostics.sort_by(|a, b| {
+            (a.document, a.line, a.column, a.code, &a.message)
+                .cmp(&(b.document, b.line, b.column, b.code, &b.message))
+        });
+        Ok(Self {
+            options: options.clone(),
+            pods: strip(parts.pods),
+            services: strip(parts.services),
+            nodes: strip(parts.nodes),
+            ingresses: strip(parts.ingresses),
+            ingress_classes: parts.ingress_classes,
+            secrets: parts.secrets,
+            service_endpoints,
+            diagnostics,
+        })
+    }
+
+    /// Findings about the manifests, ordered by document, line and column.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The endpoints of Service `namespace/name`: one per (address, port), ordered by Service
+    /// port then address. An unknown Service is an error.
+    pub fn endpoints(&self, namespace: &str, name: &str) -> Result<&[Endpoint], Error> {
+        let i = self.service_position(namespace, name)?;
+        Ok(self.service_endpoints.get(i).map_or(&[][..], Vec::as_slice))
+    }
+
+    /// The Service `namespace/name`.
+    pub fn service(&self, namespace: &str, name: &str) -> Option<&Service> {
+        self.service_position(namespace, name)
+            .ok()
+            .and_then(|i| self.services.get(i))
+    }
+
+    fn service_position(&self, namespace: &str, name: &str) -> Result<usize, Error> {
+        // Services are sorted by (namespace, name).
+        self.services
+            .binary_search_by(|s| {
+                (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name))
+            })
+            .map_err(|_| ())
+            .ok()
+            .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Service {namespace}/{name}")))
+    }
+
+    /// All Services, ordered by namespace and name.
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    /// All Pods, ordered by namespace and name.
+    pub fn pods(&self) -> &[Pod] {
+        &self.pods
+    }
+
+    /// All Nodes, ordered by name.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// All Ingresses, ordered by namespace and name.
+    pub fn ingresses(&self) -> &[Ingress] {
+        &self.ingresses
+    }
+
+    /// All IngressClasses, ordered by name.
+    pub fn ingress_classes(&self) -> &[IngressClass] {
+        &self.ingress_classes
+    }
+
+    /// All Secrets, ordered by namespace and name.
+    pub fn secrets(&self) -> &[Secret] {
+        &self.secrets
+    }
+
+    /// The options the cluster was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+}
+
+/// Drops the source indexes.
+fn strip<T>(v: Vec<(T, usize)>) -> Vec<T> {
+    v.into_iter().map(|(o, _)| o).collect()
+}
+
+/// Loaded objects split by kind, each with its source index, ordered by namespace and name.
+struct Parts {
+    pods: Vec<(Pod, usize)>,
+    services: Vec<(Service, usize)>,
+    nodes: Vec<(Node, usize)>,
+    ingresses: Vec<(Ingress, usize)>,
+    ingress_classes: Vec<IngressClass>,
+    secrets: Vec<Secret>,
+    endpoints: BTreeMap<(String, String), (Endpoints, usize)>,
+    slices: BTreeMap<(String, String), Vec<(EndpointSlice, usize)>>,
+}
+
+impl Parts {
+    fn split(mut loaded: Vec<Loaded>) -> Self {
+        loaded.sort_by(|a, b| {
+            let (x, y) = (a.object.meta(), b.object.meta());
+            (&x.namespace, &x.name).cmp(&(&y.namespace, &y.name))
+        });
+        let mut p = Parts {
+            pods: Vec::new(),
+            services: Vec::new(),
+            nodes: Vec::new(),
+            ingresses: Vec::new(),
+            ingress_classes: Vec::new(),
+            secrets: Vec::new(),
+            endpoints: BTreeMap::new(),
+            slices: BTreeMap::new(),
+        };
+        for Loaded { object, src } in loaded {
+            match object {
+                Object::Pod(o) => p.pods.push((o, src)),
+                Object::Service(o) => p.services.push((o, src)),
+                Object::Node(o) => p.nodes.push((o, src)),
+                Object::Ingress(o) => p.ingresses.push((o, src)),
+                Object::IngressClass(o) => p.ingress_classes.push(o),
+                Object::Secret(o) => p.secrets.push(o),
+                Object::Endpoints(o) => {
+                    p.endpoints.insert(
+                        (o.metadata.namespace.clone(), o.metadata.name.clone()),
+                        (o, src),
+                    );
+                }
+                Object::EndpointSlice(o) => {
+                    if let Some(svc) = o.metadata.labels.get("kubernetes.io/service-name") {
+                        let key = (o.metadata.namespace.clone(), svc.clone());
+                        p.slices.entry(key).or_default().push((o, src));
+                    }
+                }
+            }
+        }
+        p
+    }
+}

@@ -1,0 +1,182 @@
+//! The findings users ask for and no offline linter gives: a Service that selects nothing
+//! (with the near misses), a named targetPort no pod declares, a Service whose endpoints are
+//! all unready, an Ingress backend naming a missing Service or port.
+
+use crate::diagnostic::Severity;
+use crate::endpoints::{find_port, port_label, selects, Endpoint};
+use crate::load::{At, Findings};
+use crate::model::{Ingress, IngressBackend, IntOrString, Pod, Service, ServiceType};
+use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
+
+/// Checks one Service against the pods and its computed endpoints.
+pub(crate) fn service(
+    svc: &Service,
+    at: At<'_>,
+    pods: &[(Pod, usize)],
+    endpoints: &[Endpoint],
+    manual: bool,
+    f: &mut Findings<'_>,
+) {
+    if svc.service_type() == ServiceType::ExternalName {
+        return;
+    }
+    let Some(selector) = &svc.selector else {
+        if !manual {
+            f.add(Some(at), Some("spec"), Severity::Warning, "no-endpoints-source", format!(
+                "Service {} has no selector and there is no Endpoints or EndpointSlice for it, so it has no endpoints",
+                svc.metadata.name));
+        }
+        return;
+    };
+    let ns = &svc.metadata.namespace;
+    let selected: Vec<&Pod> = pods
+        .iter()
+        .map(|(p, _)| p)
+        .filter(|p| &p.metadata.namespace == ns && selects(selector, &p.metadata.labels))
+        .collect();
+    if selected.is_empty() {
+        f.add(
+            Some(at),
+            Some("spec.selector"),
+            Severity::Warning,
+            "service-selects-nothing",
+            selects_nothing(svc, selector, pods),
+        );
+        return;
+    }
+    for (i, sp) in svc.ports.iter().enumerate() {
+        let Some(IntOrString::Str(name)) = &sp.target_port else {
+            continue;
+        };
+        let missing: Vec<&str> = selected
+            .iter()
+            .filter(|p| find_port(p, sp).is_none())
+            .map(|p| p.metadata.name.as_str())
+            .collect();
+        let field = format!("spec.ports[{i}].targetPort");
+        if missing.len() == selected.len() {
+            f.add(Some(at), Some(&field), Severity::Error, "named-port-undeclared", format!(
+                "port {} targets the container port named {name:?} ({}), which none of the {} selected pods declares; this port has no endpoints",
+                port_label(sp, i), sp.protocol.as_str(), selected.len()));
+        } else if !missing.is_empty() {
+            f.add(Some(at), Some(&field), Severity::Warning, "named-port-missing-on-pods", format!(
+                "port {} targets the container port named {name:?} ({}), which pods {} do not declare; they are left out of this port's endpoints",
+                port_label(sp, i), sp.protocol.as_str(), missing.join(", ")));
+        }
+    }
+    if !endpoints.is_empty() && endpoints.iter().all(|e| !e.conditions.ready) {
+        let n = selected.len();
+        f.add(Some(at), Some("spec.selector"), Severity::Warning, "all-endpoints-unready", format!(
+            "all {n} pods selected by Service {} are unready or terminating; clients get no ready endpoint (kube-proxy falls back to serving-terminating endpoints only)",
+            svc.metadata.name));
+    }
+}
+
+/// The message for a Service that selects no pod, with the pods that miss by one label.
+fn selects_nothing(
+    svc: &Service,
+    selector: &BTreeMap<String, String>,
+    pods: &[(Pod, usize)],
+) -> String {
+    let wanted: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut msg = format!(
+        "Service {} selects no pod (selector {})",
+        svc.metadata.name,
+        wanted.join(",")
+    );
+    let ns = &svc.metadata.namespace;
+    let mut near = Vec::new();
+    let mut elsewhere = Vec::new();
+    for (pod, _) in pods {
+        let labels = &pod.metadata.labels;
+        if &pod.metadata.namespace != ns {
+            if selects(selector, labels) {
+                elsewhere.push(format!("{}/{}", pod.metadata.namespace, pod.metadata.name));
+            }
+            continue;
+        }
+        let misses: Vec<(&String, &String)> = selector
+            .iter()
+            .filter(|(k, v)| labels.get(*k) != Some(*v))
+            .collect();
+        if let [(k, v)] = misses.as_slice() {
+            near.push(match labels.get(*k) {
+                Some(actual) => format!("pod {} has {k}={actual}, not {k}={v}", pod.metadata.name),
+                None => format!("pod {} lacks the label {k}={v}", pod.metadata.name),
+            });
+        }
+    }
+    if !near.is_empty() {
+        msg.push_str("; near misses: ");
+        msg.push_str(&near.join("; "));
+    }
+    if !elsewhere.is_empty() {
+        msg.push_str(&format!(
+            "; pods in other namespaces match ({}), but a Service selects pods of its own namespace only",
+            elsewhere.join(", ")
+        ));
+    }
+    msg
+}
+
+/// Checks that every Service backend of an Ingress names an existing Service and port.
+pub(crate) fn ingress(
+    ing: &Ingress,
+    at: At<'_>,
+    services: &BTreeMap<(String, String), &Service>,
+    f: &mut Findings<'_>,
+) {
+    let ns = &ing.metadata.namespace;
+    let mut check = |b: &IngressBackend, field: String| {
+        let Some(s) = &b.service else { return };
+        let Some(svc) = services.get(&(ns.clone(), s.name.clone())) else {
+            f.add(
+                Some(at),
+                Some(&format!("{field}.service.name")),
+                Severity::Error,
+                "ingress-missing-service",
+                format!(
+                    "backend Service {ns}/{} does not exist; requests routed here get 503",
+                    s.name
+                ),
+            );
+            return;
+        };
+        let found = match &s.port {
+            Some(IntOrString::Int(n)) => svc.ports.iter().any(|p| p.port == *n),
+            Some(IntOrString::Str(name)) => svc.ports.iter().any(|p| &p.name == name),
+            None => true,
+        };
+        if !found {
+            let ports: Vec<String> = svc
+                .ports
+                .iter()
+                .enumerate()
+                .map(|(i, p)| port_label(p, i))
+                .collect();
+            f.add(
+                Some(at),
+                Some(&format!("{field}.service.port")),
+                Severity::Error,
+                "ingress-missing-port",
+                format!(
+                    "Service {ns}/{} has no port {}; it has {}",
+                    s.name,
+                    s.port.as_ref().map(|p| format!("{p}")).unwrap_or_default(),
+                    ports.join(", ")
+                ),
+            );
+        }
+    };
+    if let Some(b) = &ing.default_backend {
+        check(b, String::from("spec.defaultBackend"));
+    }
+    for (i, rule) in ing.rules.iter().enumerate() {
+        for (j, p) in rule.paths.iter().flatten().enumerate() {
+            check(
+                &p.backend,
+                format!("spec.rules[{i}].http.paths[{j}].backend"),
+            );
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! kroute: Kubernetes Service networking reproduced offline.
+//!
+//! Load manifests into a [`Cluster`], then ask it questions: which endpoints back a Service,
+//! which pods a label [`Selector`] picks, and (in later modules) where a request goes and why.
+//! Every rule cites `spec/kubernetes-semantics.md` (the project's shared spec) by section.
+//!
+//! ```
+//! let yaml = "
+//! apiVersion: v1
+//! kind: Service
+//! metadata: {name: kubia}
+//! spec:
+//!   selector: {app: kubia}
+//!   ports: [{port: 80, targetPort: 8080}]
+//! ---
+//! apiVersion: v1
+//! kind: Pod
+//! metadata: {name: kubia-1, labels: {app: kubia}}
+//! spec: {containers: [{name: kubia}]}
+//! status: {podIP: 10.244.0.5, conditions: [{type: Ready, status: 'True'}]}
+//! ";
+//! let cluster = kroute::Cluster::from_yaml(yaml, &kroute::Options::default()).unwrap();
+//! let eps = cluster.endpoints("default", "kubia").unwrap();
+//! assert_eq!(eps[0].ip.to_string(), "10.244.0.5");
+//! assert_eq!(eps[0].port, 8080);
+//! assert!(eps[0].conditions.ready);
+//! ```
+#![no_std]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod alloc_ip;
+mod cluster;
+mod decode;
+mod defaults;
+mod diagnostic;
+mod endpoints;
+mod error;
+mod hints;
+mod load;
+pub mod model;
+pub mod names;
+mod selector;
+mod tree;
+mod validate;
+#[cfg(feature = "yaml")]
+mod yaml;
+
+pub use cluster::{Cluster, Options};
+pub use diagnostic::{Diagnostic, ObjectRef, Severity};
+pub use endpoints::{Conditions, Endpoint};
+pub use error::{Error, ErrorKind};
+pub use selector::{Labels, Operator, Requirement, Selector};
+pub use tree::{Pos, Tree, Value};

@@ -1,0 +1,306 @@
+//! A parsed document before it becomes typed objects: JSON-like values that remember where
+//! they came from (line and column), whatever the input was (YAML text, JSON text, JS
+//! objects, Python dicts).
+
+use alloc::{string::String, vec::Vec};
+use core::fmt;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// A 1-based line and column in the input text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// A JSON-like value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or an empty YAML value.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A number that is not an integer (or does not fit `i64`).
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A list.
+    Seq(Vec<Tree>),
+    /// A map, keys in document order.
+    Map(Vec<(String, Tree)>),
+}
+
+/// A [`Value`] with the position it was read from, when the input had positions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tree {
+    /// The value.
+    pub value: Value,
+    /// Where it starts in the input text.
+    pub pos: Option<Pos>,
+}
+
+impl Tree {
+    /// A tree without a position.
+    pub fn new(value: Value) -> Self {
+        Self { value, pos: None }
+    }
+
+    /// The entry `key` of a map.
+    pub fn get(&self, key: &str) -> Option<&Tree> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string value, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The position of the value at a field path like `spec.ports[0].targetPort`, or of the
+    /// deepest ancestor that exists and has one.
+    pub fn pos_at(&self, path: &str) -> Option<Pos> {
+        let mut node = self;
+        let mut best = self.pos;
+        for segment in path_segments(path) {
+            let next = match segment {
+                Segment::Key(k) => node.get(k),
+                Segment::Index(i) => match &node.value {
+                    Value::Seq(items) => items.get(i),
+                    _ => None,
+                },
+            };
+            match next {
+                Some(n) => {
+                    node = n;
+                    best = n.pos.or(best);
+                }
+                None => break,
+            }
+        }
+        best
+    }
+
+    /// A short name of the value's type, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "an object",
+        }
+    }
+}
+
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Splits `a.b[2].c` into keys and indexes. Keys containing dots (annotation keys) are
+/// written `metadata.annotations[example.com/x]` and come back whole.
+fn path_segments(path: &str) -> impl Iterator<Item = Segment<'_>> {
+    let mut rest = path;
+    core::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        if let Some(after) = rest.strip_prefix('.') {
+            rest = after;
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']').unwrap_or(after.len());
+            let inner = after.get(..end).unwrap_or("");
+            rest = after.get(end + 1..).unwrap_or("");
+            return Some(match inner.parse::<usize>() {
+                Ok(i) => Segment::Index(i),
+                Err(_) => Segment::Key(inner),
+            });
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let key = rest.get(..end).unwrap_or("");
+        rest = rest.get(end..).unwrap_or("");
+        return Some(Segment::Key(key));
+    })
+}
+
+/// How a container deserialises its children: plainly, or with positions (YAML).
+pub(crate) trait Child<'de>: Deserialize<'de> {
+    /// The child as a tree.
+    fn into_tree(self) -> Tree;
+}
+
+impl<'de> Child<'de> for Tree {
+    fn into_tree(self) -> Tree {
+        self
+    }
+}
+
+/// Builds [`Value`]s from any serde data format, children read as `C`.
+pub(crate) struct TreeVisitor<C>(pub(crate) core::marker::PhantomData<C>);
+
+impl<'de, C: Child<'de>> Visitor<'de> for TreeVisitor<C> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON-like value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // JS numbers arrive as f64: keep integral values integers.
+        if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            Ok(Value::Int(v as i64))
+        } else {
+            Ok(Value::Float(v))
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.into()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::Str(String::from_utf8_lossy(v).into()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<C>()? {
+            items.push(item.into_tree());
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries: Vec<(String, Tree)> = Vec::new();
+        while let Some(key) = map.next_key::<KeyString>()? {
+            let value = map.next_value::<C>()?.into_tree();
+            // Later keys win, as in encoding/json and sigs.k8s.io/yaml.
+            match entries.iter_mut().find(|(k, _)| *k == key.0) {
+                Some(slot) => slot.1 = value,
+                None => entries.push((key.0, value)),
+            }
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TreeVisitor::<Tree>(core::marker::PhantomData))
+            .map(Tree::new)
+    }
+}
+
+/// A map key: YAML allows non-string scalar keys (`80: x`, `true: y`); they become strings.
+struct KeyString(String);
+
+impl<'de> Deserialize<'de> for KeyString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let tree = Tree::deserialize(d)?;
+        Ok(KeyString(match tree.value {
+            Value::Str(s) => s,
+            Value::Int(i) => alloc::format!("{i}"),
+            Value::Bool(b) => alloc::format!("{b}"),
+            Value::Null => String::new(),
+            Value::Float(f) => alloc::format!("{f}"),
+            Value::Seq(_) | Value::Map(_) => {
+                return Err(de::Error::custom("a map key must be a scalar"))
+            }
+        }))
+    }
+}
+
+impl serde::Serialize for Tree {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match &self.value {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(f) => s.serialize_f64(*f),
+            Value::Str(v) => s.serialize_str(v),
+            Value::Seq(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Map(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn json_keeps_key_order_and_last_duplicate_wins() {
+        let t: Tree =
+            serde_json::from_str(r#"{"b":1,"a":{"x":[1,2.5,"s",null,true]},"b":2}"#).unwrap();
+        let Value::Map(entries) = &t.value else {
+            unreachable!()
+        };
+        assert_eq!(entries[0].0, "b");
+        assert_eq!(entries[0].1.value, Value::Int(2));
+        assert_eq!(t.pos_at("a.x[1]"), None);
+    }
+
+    #[test]
+    fn path_segments_handle_brackets_and_dotted_keys() {
+        let t: Tree = serde_json::from_str(r#"{"m":{"annotations":{"a.b/c":"v"}}}"#).unwrap();
+        assert_eq!(
+            t.get("m")
+                .unwrap()
+                .get("annotations")
+                .unwrap()
+                .get("a.b/c")
+                .unwrap()
+                .as_str(),
+            Some("v")
+        );
+        let keys: Vec<_> = path_segments("spec.ports[0].x[a.b/c]")
+            .map(|s| match s {
+                Segment::Key(k) => String::from(k),
+                Segment::Index(i) => alloc::format!("#{i}"),
+            })
+            .collect();
+        assert_eq!(keys, ["spec", "ports", "#0", "x", "a.b/c"]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Runner for `tests/vectors/*.json` lives in `tests/vectors.rs`.
