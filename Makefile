@@ -25,7 +25,7 @@ tools:
 rust-checks:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace
+	cargo test
 
 ## The core builds without std for wasm32 (no_std + alloc).
 nostd:

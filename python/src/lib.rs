@@ -1,0 +1,1 @@
+//! The Python module `kroute` (placeholder until the façade lands).

@@ -1,0 +1,1 @@
+//! The npm package `kroute` (placeholder until the façade lands).
