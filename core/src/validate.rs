@@ -47,7 +47,7 @@ pub(crate) fn check(l: &Loaded, f: &mut Findings<'_>) {
 }
 
 /// Reports each message of a validator as an error on `field`.
-fn invalid(f: &mut Findings<'_>, at: At<'_>, field: &str, value: &str, errors: Vec<String>) {
+fn invalid(f: &mut Findings<'_>, at: At<'_>, field: &str, value: &dyn core::fmt::Debug, errors: Vec<String>) {
     for e in errors {
         f.add(
             Some(at),
@@ -148,7 +148,7 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
             f,
             at,
             &format!("{base}.port"),
-            &format!("{}", port.port),
+            &port.port,
             names::port_number(port.port),
         );
         match &port.target_port {
@@ -156,7 +156,7 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
                 f,
                 at,
                 &format!("{base}.targetPort"),
-                &format!("{n}"),
+                n,
                 names::port_number(*n),
             ),
             Some(IntOrString::Str(s)) => {
@@ -232,7 +232,7 @@ fn pod_ports(pod: &Pod, at: At<'_>, f: &mut Findings<'_>) {
                 f,
                 at,
                 &format!("{base}.containerPort"),
-                &format!("{}", p.container_port),
+                &p.container_port,
                 names::port_number(p.container_port),
             );
         }
@@ -322,9 +322,9 @@ fn host(h: &str, field: &str, at: At<'_>, f: &mut Findings<'_>) {
             format!("{field}: Invalid value: {h:?}: must be a DNS name, not an IP address"),
         );
     } else if h.contains('*') {
-        invalid(f, at, field, h, names::wildcard_dns1123_subdomain(h));
+        invalid(f, at, field, &h, names::wildcard_dns1123_subdomain(h));
     } else {
-        invalid(f, at, field, h, names::dns1123_subdomain(h));
+        invalid(f, at, field, &h, names::dns1123_subdomain(h));
     }
 }
 
@@ -391,7 +391,7 @@ fn backend(b: &IngressBackend, field: &str, at: At<'_>, f: &mut Findings<'_>) {
             match (&s.port, s.port_both) {
                 (_, true) => error(f, at, &format!("{field}.service.port"), "invalid-backend", format!("{field}.service.port: Invalid value: cannot set both port name & port number")),
                 (None, _) => error(f, at, &format!("{field}.service.port"), "invalid-backend", format!("{field}.service.port: Invalid value: port name or number is required")),
-                (Some(IntOrString::Int(n)), _) => invalid(f, at, &format!("{field}.service.port.number"), &format!("{n}"), names::port_number(*n)),
+                (Some(IntOrString::Int(n)), _) => invalid(f, at, &format!("{field}.service.port.number"), n, names::port_number(*n)),
                 (Some(IntOrString::Str(s)), _) => invalid(f, at, &format!("{field}.service.port.name"), s, names::port_name(s)),
             }
         }

@@ -1,0 +1,101 @@
+//! Runs every case of `tests/vectors/*.json` against the native crate (format and matching
+//! rules: `tests/vectors/README.md`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use kroute::model::LabelSelector;
+use kroute::{Cluster, Error, Labels, Options, Selector};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+fn vector_files() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn error_json(e: &Error) -> Value {
+    json!({ "error": serde_json::to_value(e).unwrap() })
+}
+
+fn labels(query: &Value) -> Option<Labels> {
+    query.get("labels").map(|l| serde_json::from_value(l.clone()).unwrap())
+}
+
+fn selector_result(sel: Result<Selector, Error>, labels: Option<Labels>) -> Value {
+    match sel {
+        Ok(s) => json!({ "string": s.to_string(), "matches": labels.map(|l| s.matches(&l)) }),
+        Err(e) => error_json(&e),
+    }
+}
+
+fn run(case: &Value) -> Value {
+    let query = &case["query"];
+    let op = query["op"].as_str().unwrap();
+    match op {
+        "selector" => return selector_result(Selector::parse(query["text"].as_str().unwrap()), labels(query)),
+        "labelSelector" => {
+            let sel: Option<LabelSelector> = serde_json::from_value(query["selector"].clone()).unwrap();
+            return selector_result(Selector::from_label_selector(sel.as_ref()), labels(query));
+        }
+        _ => {}
+    }
+    let options: Options = case.get("options").map_or_else(Options::default, |o| serde_json::from_value(o.clone()).unwrap());
+    let cluster = match Cluster::from_yaml(case["manifests"].as_str().unwrap_or(""), &options) {
+        Ok(c) => c,
+        Err(e) => return error_json(&e),
+    };
+    match op {
+        "load" => json!({ "ok": true }),
+        "diagnostics" => {
+            let code = query.get("code").and_then(Value::as_str);
+            let diags: Vec<_> = cluster.diagnostics().iter().filter(|d| code.is_none_or(|c| d.code == c)).collect();
+            serde_json::to_value(diags).unwrap()
+        }
+        "endpoints" => match cluster.endpoints(query["namespace"].as_str().unwrap(), query["service"].as_str().unwrap()) {
+            Ok(eps) => serde_json::to_value(eps).unwrap(),
+            Err(e) => error_json(&e),
+        },
+        other => panic!("unknown op {other}"),
+    }
+}
+
+/// Subset match: expected object keys must match, lists elementwise with equal length.
+fn matches(expect: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    match (expect, actual) {
+        (Value::Object(e), Value::Object(a)) => e.iter().try_for_each(|(k, v)| match a.get(k) {
+            Some(av) => matches(v, av, &format!("{path}.{k}")),
+            None => Err(format!("{path}.{k}: missing in {actual}")),
+        }),
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return Err(format!("{path}: expected {} items, got {}: {actual}", e.len(), a.len()));
+            }
+            e.iter().zip(a).enumerate().try_for_each(|(i, (ev, av))| matches(ev, av, &format!("{path}[{i}]")))
+        }
+        _ if expect == actual => Ok(()),
+        _ => Err(format!("{path}: expected {expect}, got {actual}")),
+    }
+}
+
+#[test]
+fn shared_vectors() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for file in vector_files() {
+        let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        for case in &cases {
+            count += 1;
+            let name = case["name"].as_str().unwrap();
+            if let Err(why) = matches(&case["expect"], &run(case), "") {
+                failures.push(format!("{}: {name}: {why}", file.file_name().unwrap().to_string_lossy()));
+            }
+        }
+    }
+    assert!(count > 0, "no vectors found");
+    assert!(failures.is_empty(), "{} of {count} vectors failed:\n{}", failures.len(), failures.join("\n"));
+}
