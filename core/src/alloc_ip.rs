@@ -77,6 +77,11 @@ impl Cidr {
             IpAddr::V4(Ipv4Addr::from(u32::try_from(v).unwrap_or(u32::MAX)))
         }
     }
+
+    /// The first usable address: the `kubernetes` Service's in a real cluster.
+    pub(crate) fn first_usable(&self) -> IpAddr {
+        self.nth(1)
+    }
 }
 
 /// Hands out values in `[lo, hi)`, preferring `[dyn_lo, hi)` (the dynamic band).

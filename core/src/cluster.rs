@@ -9,7 +9,12 @@ use crate::model::{
     EndpointSlice, Endpoints, Ingress, IngressClass, Node, Object, Pod, Secret, Service,
 };
 use crate::tree::Tree;
-use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
+use alloc::{
+    collections::{BTreeMap, BTreeSet},
+    format,
+    string::String,
+    vec::Vec,
+};
 
 /// How manifests are read and what the simulated cluster looks like.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -28,6 +33,11 @@ pub struct Options {
     /// Pods without any `status` are taken as Running and Ready, with an allocated IP, so
     /// hand-written manifests work (true). Pods with a `status` are always taken as written.
     pub assume_running_pods: bool,
+    /// CoreDNS `pods` mode for `a-b-c-d.<ns>.pod.<zone>` (`disabled`).
+    pub dns_pods: crate::dns::PodsMode,
+    /// Add the API server's `default/kubernetes` Service (first address of the service CIDR,
+    /// port 443 `https`) when the manifests lack it, as every real cluster has it (true).
+    pub kubernetes_service: bool,
 }
 
 impl Default for Options {
@@ -39,6 +49,8 @@ impl Default for Options {
             node_port_range: String::from("30000-32767"),
             cluster_domain: String::from("cluster.local"),
             assume_running_pods: true,
+            dns_pods: crate::dns::PodsMode::Disabled,
+            kubernetes_service: true,
         }
     }
 }
@@ -57,16 +69,10 @@ impl Options {
             .and_then(|(a, b)| Some((a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?)))
             .filter(|(a, b)| a <= b && *a > 0)
             .ok_or_else(|| bad("nodePortRange", &self.node_port_range))?;
-        if crate::names::dns1123_subdomain(&self.cluster_domain)
-            .first()
-            .is_some()
-        {
+        if !crate::names::dns1123_subdomain(&self.cluster_domain).is_empty() {
             return Err(bad("clusterDomain", &self.cluster_domain));
         }
-        if crate::names::dns1123_label(&self.namespace)
-            .first()
-            .is_some()
-        {
+        if !crate::names::dns1123_label(&self.namespace).is_empty() {
             return Err(bad("namespace", &self.namespace));
         }
         Ok(Ranges {
@@ -87,6 +93,7 @@ pub struct Cluster {
     ingresses: Vec<Ingress>,
     ingress_classes: Vec<IngressClass>,
     secrets: Vec<Secret>,
+    namespaces: BTreeSet<String>,
     service_endpoints: Vec<Vec<Endpoint>>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -122,6 +129,18 @@ impl Cluster {
         let mut sources = Sources::default();
         let mut early = Vec::new();
         let mut loaded = load(docs, &options.namespace, &mut sources, &mut early)?;
+        if options.kubernetes_service {
+            let present = loaded.iter().any(|l| {
+                matches!(&l.object, Object::Service(s) if s.metadata.namespace == "default" && s.metadata.name == "kubernetes")
+            });
+            if !present {
+                let src = sources.synthetic();
+                loaded.push(Loaded {
+                    object: Object::Service(kubernetes_service(&ranges)),
+                    src,
+                });
+            }
+        }
         let mut f = Findings::new(&sources);
         f.out = early;
         for l in &mut loaded {
@@ -131,6 +150,16 @@ impl Cluster {
         for l in &loaded {
             crate::validate::check(l, &mut f);
         }
+        let mut namespaces: BTreeSet<String> = ["default", "kube-system", "kube-public"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        namespaces.extend(
+            loaded
+                .iter()
+                .map(|l| l.object.meta().namespace.clone())
+                .filter(|n| !n.is_empty()),
+        );
         let parts = Parts::split(loaded);
         let nodes: BTreeMap<String, Node> = parts
             .nodes
@@ -154,6 +183,7 @@ impl Cluster {
                 src: *src,
             };
             crate::hints::service(svc, at, &parts.pods, &eps, manual, &mut f);
+            crate::hints::env(svc, at, &parts.pods, &mut f);
             service_endpoints.push(eps);
         }
         let by_name: BTreeMap<(String, String), &Service> = parts
@@ -186,6 +216,7 @@ impl Cluster {
             ingresses: strip(parts.ingresses),
             ingress_classes: parts.ingress_classes,
             secrets: parts.secrets,
+            namespaces,
             service_endpoints,
             diagnostics,
         })
@@ -251,9 +282,154 @@ impl Cluster {
         &self.secrets
     }
 
+    /// The service variables kubelet injects into a pod in `namespace` (spec §1), grouped by
+    /// Service in name order, each group in kubelet's `FromServices` order.
+    pub fn env_vars(
+        &self,
+        namespace: &str,
+        enable_service_links: bool,
+    ) -> Vec<crate::envvars::EnvVar> {
+        crate::envvars::for_namespace(&self.services, namespace, enable_service_links)
+    }
+
+    /// The environment of a container of pod `namespace/pod` (the first one when `container`
+    /// is `None`): its explicit `env`, then the service variables it does not override (§1.2).
+    pub fn pod_env(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: Option<&str>,
+    ) -> Result<Vec<crate::envvars::EnvVar>, Error> {
+        let p = self
+            .pods
+            .binary_search_by(|p| {
+                (p.metadata.namespace.as_str(), p.metadata.name.as_str()).cmp(&(namespace, pod))
+            })
+            .ok()
+            .and_then(|i| self.pods.get(i))
+            .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}")))?;
+        let index = match container {
+            None => 0,
+            Some(name) => p
+                .containers
+                .iter()
+                .position(|c| c.name == name)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Request,
+                        format!("pod {namespace}/{pod} has no container {name:?}"),
+                    )
+                })?,
+        };
+        Ok(crate::envvars::for_container(&self.services, p, index))
+    }
+
+    /// Resolves `name` as cluster DNS answers it (spec §2). With `namespace`, as a pod in that
+    /// namespace asks: through its search list with `ndots:5`, every name tried listed in order.
+    /// Without, `name` is taken as fully qualified.
+    pub fn resolve(
+        &self,
+        name: &str,
+        qtype: crate::dns::QType,
+        namespace: Option<&str>,
+    ) -> Result<crate::dns::DnsAnswer, Error> {
+        use crate::dns::{DnsAnswer, Rcode, Zone};
+        let name = name.trim().to_ascii_lowercase();
+        if name.is_empty()
+            || name.len() > 1024
+            || name.contains(char::is_whitespace)
+            || name.starts_with('.')
+            || name.contains("..")
+        {
+            return Err(Error::new(
+                ErrorKind::Request,
+                format!("not a DNS name: {name:?}"),
+            ));
+        }
+        let domain = self
+            .options
+            .cluster_domain
+            .trim_matches('.')
+            .to_ascii_lowercase();
+        let tried = match namespace {
+            Some(ns) => {
+                crate::resolver::candidates(&name, &crate::resolver::search_list(ns, &domain))
+            }
+            None => alloc::vec![if name.ends_with('.') {
+                name.clone()
+            } else {
+                format!("{name}.")
+            }],
+        };
+        let zone = Zone {
+            domain: &domain,
+            services: &self.services,
+            endpoints: &self.service_endpoints,
+            pods: &self.pods,
+            namespaces: &self.namespaces,
+            pods_mode: self.options.dns_pods,
+        };
+        let mut answer = DnsAnswer {
+            rcode: Rcode::NXDOMAIN,
+            answers: Vec::new(),
+            additional: Vec::new(),
+            tried: Vec::new(),
+        };
+        let mut nodata = false;
+        for candidate in tried {
+            let result = zone.lookup(&candidate, qtype);
+            answer.tried.push(candidate);
+            if !result.answers.is_empty()
+                || (result.rcode == Rcode::UPSTREAM && namespace.is_none())
+            {
+                answer.rcode = result.rcode;
+                answer.answers = result.answers;
+                answer.additional = result.additional;
+                return Ok(answer);
+            }
+            // The resolver goes on after NXDOMAIN and NODATA; it reports NODATA if it saw one.
+            nodata |= result.rcode == Rcode::NOERROR;
+            if result.rcode == Rcode::UPSTREAM {
+                answer.rcode = Rcode::UPSTREAM;
+            }
+        }
+        if nodata {
+            answer.rcode = Rcode::NOERROR;
+        }
+        Ok(answer)
+    }
+
     /// The options the cluster was built with.
     pub fn options(&self) -> &Options {
         &self.options
+    }
+}
+
+/// The API server's own Service, as every cluster has it.
+fn kubernetes_service(ranges: &Ranges) -> Service {
+    use crate::model::{IntOrString, ObjectMeta, ServicePort};
+    let ip = format!("{}", ranges.services.first_usable());
+    Service {
+        metadata: ObjectMeta {
+            name: String::from("kubernetes"),
+            namespace: String::from("default"),
+            labels: [
+                (String::from("component"), String::from("apiserver")),
+                (String::from("provider"), String::from("kubernetes")),
+            ]
+            .into_iter()
+            .collect(),
+            ..ObjectMeta::default()
+        },
+        ports: alloc::vec![ServicePort {
+            name: String::from("https"),
+            port: 443,
+            target_port: Some(IntOrString::Int(6443)),
+            ..ServicePort::default()
+        }],
+        cluster_ip: ip.clone(),
+        cluster_ips: alloc::vec![ip],
+        ..Service::default()
     }
 }
 

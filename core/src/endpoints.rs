@@ -89,7 +89,7 @@ pub(crate) fn compute(svc: &Service, inputs: &Inputs<'_>, f: &mut Findings<'_>) 
             },
         },
     };
-    out.sort_by(|a, b| (port_index(svc, a), a.ip, a.port).cmp(&(port_index(svc, b), b.ip, b.port)));
+    out.sort_by_key(|e| (port_index(svc, e), e.ip, e.port));
     out.dedup_by(|a, b| {
         a.ip == b.ip && a.port == b.port && a.port_name == b.port_name && a.protocol == b.protocol
     });

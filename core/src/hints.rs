@@ -17,7 +17,9 @@ pub(crate) fn service(
     manual: bool,
     f: &mut Findings<'_>,
 ) {
-    if svc.service_type() == ServiceType::ExternalName {
+    // ExternalName has no endpoints; the API server manages `default/kubernetes` itself.
+    let master = svc.metadata.namespace == "default" && svc.metadata.name == "kubernetes";
+    if svc.service_type() == ServiceType::ExternalName || master {
         return;
     }
     let Some(selector) = &svc.selector else {
@@ -178,5 +180,49 @@ pub(crate) fn ingress(
                 format!("spec.rules[{i}].http.paths[{j}].backend"),
             );
         }
+    }
+}
+
+/// The env-var traps of a Service (spec §1): its variables collide with a container's explicit
+/// `env` (the explicit value wins), or it is named after software that reads `<NAME>_PORT` as
+/// a number and gets `tcp://…` instead.
+pub(crate) fn env(svc: &Service, at: At<'_>, pods: &[(Pod, usize)], f: &mut Findings<'_>) {
+    if !svc.has_cluster_ip() {
+        return;
+    }
+    let mut vars = Vec::new();
+    crate::envvars::from_service(svc, &mut vars);
+    let ns = &svc.metadata.namespace;
+    let master = ns == "default" && svc.metadata.name == "kubernetes";
+    let linked: Vec<&Pod> = pods
+        .iter()
+        .map(|(p, _)| p)
+        .filter(|p| {
+            (master || &p.metadata.namespace == ns) && p.enable_service_links.unwrap_or(true)
+        })
+        .collect();
+    for pod in &linked {
+        for c in &pod.containers {
+            for e in c
+                .env
+                .iter()
+                .filter(|e| vars.iter().any(|v| v.name == e.name))
+            {
+                f.add(Some(at), Some("metadata.name"), Severity::Warning, "env-collision", format!(
+                    "Service {} sets {} in pod {} (container {}), which also sets it explicitly; the explicit value wins",
+                    svc.metadata.name, e.name, pod.metadata.name, c.name));
+            }
+        }
+    }
+    if !linked.is_empty() && crate::envvars::SHADOWED_NAMES.contains(&svc.metadata.name.as_str()) {
+        let n = crate::envvars::env_name(&svc.metadata.name);
+        let url = vars
+            .iter()
+            .find(|v| v.name == format!("{n}_PORT"))
+            .map(|v| v.value.clone())
+            .unwrap_or_default();
+        f.add(Some(at), Some("metadata.name"), Severity::Warning, "env-shadows-common-variable", format!(
+            "Service {} makes kubelet set {n}_PORT={url} in every pod of namespace {ns} with service links; images that read {n}_PORT as a port number break. Rename the Service or set enableServiceLinks: false",
+            svc.metadata.name));
     }
 }

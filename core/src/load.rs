@@ -22,11 +22,20 @@ pub(crate) struct Sources {
 }
 
 impl Sources {
+    /// Registers an object kroute made up (like `default/kubernetes`): no document, no position.
+    pub(crate) fn synthetic(&mut self) -> usize {
+        self.entries.push((usize::MAX, Tree::new(Value::Null)));
+        self.entries.len() - 1
+    }
+
     /// The document index and position of `field` in source `src`.
     pub(crate) fn locate(&self, src: usize, field: Option<&str>) -> (Option<usize>, Option<Pos>) {
         match self.entries.get(src) {
             None => (None, None),
-            Some((doc, tree)) => (Some(*doc), field.map_or(tree.pos, |f| tree.pos_at(f))),
+            Some((doc, tree)) => (
+                (*doc != usize::MAX).then_some(*doc),
+                field.map_or(tree.pos, |f| tree.pos_at(f)),
+            ),
         }
     }
 }

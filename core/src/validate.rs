@@ -47,7 +47,13 @@ pub(crate) fn check(l: &Loaded, f: &mut Findings<'_>) {
 }
 
 /// Reports each message of a validator as an error on `field`.
-fn invalid(f: &mut Findings<'_>, at: At<'_>, field: &str, value: &dyn core::fmt::Debug, errors: Vec<String>) {
+fn invalid(
+    f: &mut Findings<'_>,
+    at: At<'_>,
+    field: &str,
+    value: &dyn core::fmt::Debug,
+    errors: Vec<String>,
+) {
     for e in errors {
         f.add(
             Some(at),

@@ -22,7 +22,7 @@ pub use ingress_class::IngressClass;
 pub use label_selector::{LabelSelector, LabelSelectorRequirement};
 pub use meta::ObjectMeta;
 pub use node::{Node, NodeAddress};
-pub use pod::{Container, ContainerPort, Pod, PodCondition};
+pub use pod::{Container, ContainerPort, EnvVar, Pod, PodCondition};
 pub use secret::Secret;
 pub use service::{LoadBalancerIngress, Service, ServicePort, ServiceType};
 

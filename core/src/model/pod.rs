@@ -46,6 +46,19 @@ pub struct Container {
     pub ports: Vec<ContainerPort>,
     /// `restartPolicy` (init containers: `Always` makes a sidecar).
     pub restart_policy: String,
+    /// `env`, in order.
+    pub env: Vec<EnvVar>,
+}
+
+/// `containers[*].env[*]`.
+#[derive(Clone, Debug, Default)]
+pub struct EnvVar {
+    /// `name`.
+    pub name: String,
+    /// `value` (empty when `valueFrom` is used).
+    pub value: String,
+    /// Set from `valueFrom` (a Secret, ConfigMap or field), whose value kroute cannot know.
+    pub value_from: bool,
 }
 
 /// `containers[*].ports[*]`.
@@ -138,6 +151,13 @@ impl Container {
                 })
             })?,
             restart_policy: o.string("restartPolicy")?,
+            env: o.list("env", |e| {
+                Ok(EnvVar {
+                    name: e.string("name")?,
+                    value: e.string("value")?,
+                    value_from: e.get("valueFrom").is_some(),
+                })
+            })?,
         })
     }
 }
