@@ -94,6 +94,7 @@ pub struct Cluster {
     ingress_classes: Vec<IngressClass>,
     secrets: Vec<Secret>,
     namespaces: BTreeSet<String>,
+    destinations: crate::router::Destinations,
     service_endpoints: Vec<Vec<Endpoint>>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -208,11 +209,15 @@ impl Cluster {
             (a.document, a.line, a.column, a.code, &a.message)
                 .cmp(&(b.document, b.line, b.column, b.code, &b.message))
         });
+        let services = strip(parts.services);
+        let nodes = strip(parts.nodes);
+        let destinations = crate::router::Destinations::build(&services, &nodes);
         Ok(Self {
             options: options.clone(),
+            destinations,
             pods: strip(parts.pods),
-            services: strip(parts.services),
-            nodes: strip(parts.nodes),
+            services,
+            nodes,
             ingresses: strip(parts.ingresses),
             ingress_classes: parts.ingress_classes,
             secrets: parts.secrets,
@@ -397,6 +402,84 @@ impl Cluster {
             answer.rcode = Rcode::NOERROR;
         }
         Ok(answer)
+    }
+
+    /// A stateful connection router over this snapshot (spec §4.4–§4.7).
+    pub fn router(
+        self: &alloc::sync::Arc<Self>,
+        config: crate::router::RouterConfig,
+    ) -> crate::router::Router {
+        crate::router::Router::new(alloc::sync::Arc::clone(self), config)
+    }
+
+    /// kube-proxy's endpoint categories for a Service port on `node` (spec §4.4): the first
+    /// port when `port` is `None`, else the port with that number or name.
+    pub fn usable_endpoints(
+        &self,
+        namespace: &str,
+        service: &str,
+        node: Option<&str>,
+        port: Option<&str>,
+    ) -> Result<crate::router::UsableEndpoints, Error> {
+        use crate::router::{categorize, facts, host_port, port_endpoints, UsableEndpoints};
+        let i = self.service_position(namespace, service)?;
+        let svc = self
+            .services
+            .get(i)
+            .ok_or_else(|| Error::new(ErrorKind::Request, "stale service index"))?;
+        let p = match port {
+            None => 0,
+            Some(want) => svc
+                .ports
+                .iter()
+                .position(|p| p.name == want || format!("{}", p.port) == want)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Request,
+                        format!("Service {namespace}/{service} has no port {want:?}"),
+                    )
+                })?,
+        };
+        let eps: Vec<(&Endpoint, bool)> = port_endpoints(svc, p, self.service_endpoint_list(i))
+            .map(|e| (e, e.conditions.ready))
+            .collect();
+        let node = node.unwrap_or("");
+        let zone = self
+            .nodes
+            .iter()
+            .find(|n| n.metadata.name == node)
+            .and_then(|n| n.zone())
+            .unwrap_or("");
+        let cats = categorize(&eps, facts(svc), node, zone);
+        let render = |idx: &[usize]| {
+            idx.iter()
+                .filter_map(|&i| eps.get(i))
+                .map(|(e, _)| host_port(e.ip, e.port))
+                .collect::<Vec<_>>()
+        };
+        Ok(UsableEndpoints {
+            cluster_endpoints: cats.cluster.as_deref().map(render),
+            local_endpoints: cats.local.as_deref().map(render),
+            all_reachable_endpoints: render(&cats.all_reachable),
+            has_any_endpoints: cats.has_any,
+            topology_mode: cats.topology,
+        })
+    }
+
+    /// The destination index (Service addresses).
+    pub(crate) fn destinations(&self) -> &crate::router::Destinations {
+        &self.destinations
+    }
+
+    /// The endpoints of the Service at `index` in [`Cluster::services`].
+    pub(crate) fn service_endpoints(&self, index: usize) -> &[Endpoint] {
+        self.service_endpoint_list(index)
+    }
+
+    fn service_endpoint_list(&self, index: usize) -> &[Endpoint] {
+        self.service_endpoints
+            .get(index)
+            .map_or(&[][..], Vec::as_slice)
     }
 
     /// The options the cluster was built with.

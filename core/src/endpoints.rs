@@ -80,7 +80,7 @@ pub(crate) fn compute(svc: &Service, inputs: &Inputs<'_>, f: &mut Findings<'_>) 
     }
     let key = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
     let mut out = match &svc.selector {
-        Some(selector) => from_pods(svc, selector, inputs),
+        Some(selector) => with_hints(svc, from_pods(svc, selector, inputs)),
         None => match inputs.slices.get(&key) {
             Some(slices) => from_slices(svc, slices, inputs.nodes, f),
             None => match inputs.endpoints.get(&key) {
@@ -101,6 +101,35 @@ fn port_index(svc: &Service, e: &Endpoint) -> usize {
         .iter()
         .position(|p| p.name == e.port_name && p.protocol == e.protocol)
         .unwrap_or(usize::MAX)
+}
+
+/// Topology hints as the EndpointSlice controller sets them for `trafficDistribution`
+/// (`PreferClose`/`PreferSameZone`: the endpoint's zone; `PreferSameNode`: its node and zone)
+/// and for `service.kubernetes.io/topology-mode: Auto` (approximated as same-zone hints), only
+/// when every endpoint has the needed zone or node (spec §4.6).
+fn with_hints(svc: &Service, mut eps: Vec<Endpoint>) -> Vec<Endpoint> {
+    let auto = svc
+        .metadata
+        .annotations
+        .get("service.kubernetes.io/topology-mode")
+        .is_some_and(|m| m.eq_ignore_ascii_case("auto"));
+    let mode = if auto {
+        "PreferSameZone"
+    } else {
+        svc.traffic_distribution.as_str()
+    };
+    let zones = matches!(mode, "PreferClose" | "PreferSameZone" | "PreferSameNode")
+        && eps.iter().all(|e| e.zone.is_some());
+    let nodes = mode == "PreferSameNode" && eps.iter().all(|e| e.node.is_some());
+    for e in &mut eps {
+        if zones {
+            e.zone_hints = e.zone.iter().cloned().collect();
+        }
+        if nodes {
+            e.node_hints = e.node.iter().cloned().collect();
+        }
+    }
+    eps
 }
 
 /// `ShouldPodBeInEndpoints(pod, includeTerminating = true)`: not terminal, has an IP (§4.3).

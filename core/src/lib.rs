@@ -41,10 +41,12 @@ mod endpoints;
 mod envvars;
 mod error;
 mod hints;
+pub mod http;
 mod load;
 pub mod model;
 pub mod names;
 mod resolver;
+pub mod router;
 mod selector;
 mod tree;
 mod validate;
@@ -58,5 +60,8 @@ pub use endpoints::{Conditions, Endpoint};
 pub use envvars::{env_name, EnvVar};
 pub use error::{Error, ErrorKind};
 pub use resolver::{candidates, search_list};
+pub use router::{
+    Balancer, Conn, ConnDecision, ProbeStep, Router, RouterConfig, UsableEndpoints, Verdict, Via,
+};
 pub use selector::{Labels, Operator, Requirement, Selector};
 pub use tree::{Pos, Tree, Value};

@@ -22,7 +22,7 @@ pub use ingress_class::IngressClass;
 pub use label_selector::{LabelSelector, LabelSelectorRequirement};
 pub use meta::ObjectMeta;
 pub use node::{Node, NodeAddress};
-pub use pod::{Container, ContainerPort, EnvVar, Pod, PodCondition};
+pub use pod::{Container, ContainerPort, EnvVar, Pod, PodCondition, Probe};
 pub use secret::Secret;
 pub use service::{LoadBalancerIngress, Service, ServicePort, ServiceType};
 
@@ -47,7 +47,19 @@ impl core::fmt::Display for IntOrString {
 }
 
 /// Transport protocol of a port (`TCP` default, spec §4.2).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum Protocol {
     /// TCP.
     #[default]

@@ -48,6 +48,33 @@ pub struct Container {
     pub restart_policy: String,
     /// `env`, in order.
     pub env: Vec<EnvVar>,
+    /// `readinessProbe` timing (the handler itself is not simulated).
+    pub readiness_probe: Option<Probe>,
+}
+
+/// A probe's timing, with kubelet's defaults (seed 就绪探针).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Probe {
+    /// `initialDelaySeconds` (0).
+    pub initial_delay_seconds: i64,
+    /// `periodSeconds` (10).
+    pub period_seconds: i64,
+    /// `successThreshold` (1).
+    pub success_threshold: i64,
+    /// `failureThreshold` (3).
+    pub failure_threshold: i64,
+}
+
+impl Default for Probe {
+    fn default() -> Self {
+        Self {
+            initial_delay_seconds: 0,
+            period_seconds: 10,
+            success_threshold: 1,
+            failure_threshold: 3,
+        }
+    }
 }
 
 /// `containers[*].env[*]`.
@@ -127,6 +154,11 @@ impl Pod {
         self.phase == "Succeeded" || self.phase == "Failed"
     }
 
+    /// The readiness probe of the first container that has one.
+    pub fn readiness_probe(&self) -> Option<Probe> {
+        self.containers.iter().find_map(|c| c.readiness_probe)
+    }
+
     /// The primary pod IP: `podIP`, else the first of `podIPs`.
     pub fn primary_ip(&self) -> Option<&str> {
         if !self.pod_ip.is_empty() {
@@ -151,6 +183,17 @@ impl Container {
                 })
             })?,
             restart_policy: o.string("restartPolicy")?,
+            readiness_probe: o.opt_obj("readinessProbe", |p| {
+                let d = Probe::default();
+                let positive =
+                    |v: Option<i64>, default: i64| v.filter(|v| *v > 0).unwrap_or(default);
+                Ok(Probe {
+                    initial_delay_seconds: p.int("initialDelaySeconds")?.unwrap_or(0).max(0),
+                    period_seconds: positive(p.int("periodSeconds")?, d.period_seconds),
+                    success_threshold: positive(p.int("successThreshold")?, d.success_threshold),
+                    failure_threshold: positive(p.int("failureThreshold")?, d.failure_threshold),
+                })
+            })?,
             env: o.list("env", |e| {
                 Ok(EnvVar {
                     name: e.string("name")?,

@@ -1,0 +1,191 @@
+//! Endpoint selection among the usable endpoints of a Service port (spec §4.5).
+//! `random` is kube-proxy's iptables/nftables behaviour; the others mimic what users pick
+//! instead and are opt-in, named after what they mimic.
+
+use super::maglev::Maglev;
+use super::ring_hash::Ring;
+use super::rng::{hash64, Rng};
+use alloc::{string::String, vec::Vec};
+use core::net::IpAddr;
+
+/// How an endpoint is chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Balancer {
+    /// kube-proxy iptables/nftables: uniform over usable endpoints (the default).
+    #[default]
+    Random,
+    /// IPVS `rr`.
+    RoundRobin,
+    /// Smooth weighted round robin (nginx); weights from `kroute.dev/weights`.
+    Weighted,
+    /// Power of two choices over in-flight counts (Envoy `LEAST_REQUEST`).
+    LeastRequest,
+    /// IPVS `sh`: a 256-bucket table indexed by a hash of the client address.
+    SourceHash,
+    /// Maglev consistent hashing (IPVS `mh`, Envoy `MAGLEV`).
+    Maglev,
+    /// Ring hash (Envoy `RING_HASH`).
+    RingHash,
+}
+
+impl Balancer {
+    /// Parses `random`, `round-robin`, `weighted`, `least-request`, `source-hash`, `maglev`,
+    /// `ring-hash`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "random" => Self::Random,
+            "round-robin" | "rr" => Self::RoundRobin,
+            "weighted" | "wrr" => Self::Weighted,
+            "least-request" => Self::LeastRequest,
+            "source-hash" | "sh" => Self::SourceHash,
+            "maglev" | "mh" => Self::Maglev,
+            "ring-hash" => Self::RingHash,
+            _ => return None,
+        })
+    }
+
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Random => "random",
+            Self::RoundRobin => "round-robin",
+            Self::Weighted => "weighted",
+            Self::LeastRequest => "least-request",
+            Self::SourceHash => "source-hash",
+            Self::Maglev => "maglev",
+            Self::RingHash => "ring-hash",
+        }
+    }
+}
+
+/// Per Service port state, rebuilt when the candidate set changes.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PortState {
+    /// Identity of the candidate set the tables were built for.
+    key: u64,
+    rr_next: usize,
+    wrr_current: Vec<i64>,
+    maglev: Option<Maglev>,
+    ring: Option<Ring>,
+}
+
+/// What a pick needs to know about the candidates.
+pub(crate) struct Candidates<'a> {
+    /// Stable identities (`ip:port`), in order.
+    pub(crate) names: &'a [String],
+    /// Weights (1 unless configured), same order.
+    pub(crate) weights: &'a [i64],
+    /// In-flight counts, same order.
+    pub(crate) in_flight: &'a [u64],
+}
+
+/// The IPVS `sh` bucket of an address: `hash_32(addr, 8)` with the golden-ratio multiplier.
+fn source_bucket(ip: IpAddr) -> usize {
+    let folded = match ip {
+        IpAddr::V4(a) => u32::from(a),
+        IpAddr::V6(a) => a.octets().chunks(4).fold(0u32, |h, c| {
+            h ^ c.iter().fold(0u32, |x, b| (x << 8) | u32::from(*b))
+        }),
+    };
+    (folded.wrapping_mul(0x61C8_8647) >> 24) as usize
+}
+
+/// The hash key of a client for the consistent-hash balancers (address, plus port if known:
+/// kube-proxy sets IPVS `mh-port`).
+pub(crate) fn client_key(ip: IpAddr, port: Option<u16>) -> u64 {
+    let port = port.unwrap_or(0).to_be_bytes();
+    match ip {
+        IpAddr::V4(a) => {
+            let [a, b, c, d] = a.octets();
+            hash64(&[a, b, c, d, port[0], port[1]], 0x6b72_6f75_7465)
+        }
+        IpAddr::V6(a) => hash64(&a.octets(), hash64(&port, 0x6b72_6f75_7465)),
+    }
+}
+
+impl PortState {
+    /// Picks a candidate index (`names` non-empty).
+    pub(crate) fn pick(
+        &mut self,
+        balancer: Balancer,
+        c: &Candidates<'_>,
+        client: IpAddr,
+        client_port: Option<u16>,
+        rng: &mut Rng,
+        maglev_size: usize,
+    ) -> usize {
+        let n = c.names.len();
+        if n <= 1 {
+            return 0;
+        }
+        let key = c
+            .names
+            .iter()
+            .fold(n as u64, |h, s| hash64(s.as_bytes(), h));
+        if key != self.key {
+            *self = Self {
+                key,
+                ..Self::default()
+            };
+        }
+        match balancer {
+            Balancer::Random => rng.below(n),
+            Balancer::RoundRobin => {
+                let i = self.rr_next % n;
+                self.rr_next = (i + 1) % n;
+                i
+            }
+            Balancer::Weighted => {
+                if self.wrr_current.len() != n {
+                    self.wrr_current = alloc::vec![0; n];
+                }
+                let total: i64 = c.weights.iter().sum();
+                for (cur, w) in self.wrr_current.iter_mut().zip(c.weights) {
+                    *cur += *w;
+                }
+                // Pick the highest current weight (first on ties), then subtract the total.
+                let best = (0..n)
+                    .max_by_key(|&i| {
+                        (
+                            self.wrr_current.get(i).copied().unwrap_or(i64::MIN),
+                            core::cmp::Reverse(i),
+                        )
+                    })
+                    .unwrap_or(0);
+                if let Some(cur) = self.wrr_current.get_mut(best) {
+                    *cur -= total;
+                }
+                best
+            }
+            Balancer::LeastRequest => {
+                let a = rng.below(n);
+                let mut b = rng.below(n - 1);
+                if b >= a {
+                    b += 1;
+                }
+                let load = |i: usize| c.in_flight.get(i).copied().unwrap_or(0);
+                if load(b) < load(a) {
+                    b
+                } else {
+                    a
+                }
+            }
+            Balancer::SourceHash => source_bucket(client) % n,
+            Balancer::Maglev => {
+                let table = self.maglev.get_or_insert_with(|| {
+                    let names: Vec<&[u8]> = c.names.iter().map(|s| s.as_bytes()).collect();
+                    Maglev::build(&names, maglev_size)
+                });
+                table.pick(client_key(client, client_port)).unwrap_or(0)
+            }
+            Balancer::RingHash => {
+                let ring = self.ring.get_or_insert_with(|| {
+                    let names: Vec<&[u8]> = c.names.iter().map(|s| s.as_bytes()).collect();
+                    Ring::build(&names)
+                });
+                ring.pick(client_key(client, client_port)).unwrap_or(0)
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Readiness over time (seed 就绪探针): kubelet runs a pod's readiness probe every
+//! `periodSeconds` after `initialDelaySeconds`; the pod turns Ready after `successThreshold`
+//! consecutive successes and unready after `failureThreshold` consecutive failures. The caller
+//! reports outcomes or scripts them; the router moves endpoints in and out exactly then.
+
+use crate::model::Probe;
+use alloc::vec::Vec;
+
+/// A scripted stretch of probe outcomes: `ok` for probe times before `until`.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct ProbeStep {
+    /// End of the stretch (seconds, exclusive).
+    pub until: f64,
+    /// The probe outcome during it.
+    pub ok: bool,
+}
+
+/// One pod's probe state.
+#[derive(Clone, Debug)]
+pub(crate) struct ProbeState {
+    probe: Probe,
+    /// Whether the pod is Ready now.
+    pub(crate) ready: bool,
+    successes: i64,
+    failures: i64,
+    next_at: f64,
+    script: Vec<ProbeStep>,
+}
+
+impl ProbeState {
+    /// A pod that started at t = 0, Ready as its status says.
+    pub(crate) fn new(probe: Probe, ready: bool) -> Self {
+        Self {
+            probe,
+            ready,
+            successes: 0,
+            failures: 0,
+            next_at: probe.initial_delay_seconds as f64,
+            script: Vec::new(),
+        }
+    }
+
+    /// Replaces the scripted outcomes (after the last step, probes succeed).
+    pub(crate) fn set_script(&mut self, script: Vec<ProbeStep>) {
+        self.script = script;
+    }
+
+    /// Applies one probe outcome; returns whether readiness changed.
+    pub(crate) fn observe(&mut self, ok: bool) -> bool {
+        if ok {
+            self.successes += 1;
+            self.failures = 0;
+            if !self.ready && self.successes >= self.probe.success_threshold {
+                self.ready = true;
+                return true;
+            }
+        } else {
+            self.failures += 1;
+            self.successes = 0;
+            if self.ready && self.failures >= self.probe.failure_threshold {
+                self.ready = false;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Runs the scheduled probes up to `now`; returns the times readiness changed.
+    pub(crate) fn advance(&mut self, now: f64, changes: &mut Vec<(f64, bool)>) {
+        let period = self.probe.period_seconds.max(1) as f64;
+        while self.next_at <= now {
+            let t = self.next_at;
+            let ok = self
+                .script
+                .iter()
+                .find(|s| t < s.until)
+                .is_none_or(|s| s.ok);
+            if self.observe(ok) {
+                changes.push((t, self.ready));
+            }
+            self.next_at += period;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_threshold_periods_remove_a_pod() {
+        // Defaults: period 10, failureThreshold 3: probes at 0, 10, 20 fail → unready at t=20.
+        let mut p = ProbeState::new(Probe::default(), true);
+        p.set_script(alloc::vec![ProbeStep {
+            until: 30.0,
+            ok: false
+        }]);
+        let mut changes = Vec::new();
+        p.advance(25.0, &mut changes);
+        assert_eq!(changes, [(20.0, false)]);
+        p.advance(30.0, &mut changes);
+        assert_eq!(changes, [(20.0, false), (30.0, true)]);
+    }
+}
