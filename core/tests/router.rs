@@ -18,7 +18,9 @@ fn node(name: &str, ip: &str) -> String {
 }
 
 fn seed_cluster(service_spec: &str) -> Arc<Cluster> {
-    let mut y = format!("apiVersion: v1\nkind: Service\nmetadata: {{name: kubia}}\nspec:\n{service_spec}\n  selector: {{app: kubia}}\n");
+    let mut y = format!(
+        "apiVersion: v1\nkind: Service\nmetadata: {{name: kubia}}\nspec:\n{service_spec}\n  selector: {{app: kubia}}\n"
+    );
     y += &node("node-1", "192.168.0.11");
     y += &node("node-2", "192.168.0.12");
     y += &pod("kubia-a", "10.244.1.2", "node-1", true);
@@ -42,14 +44,10 @@ fn conn(client: &str, dst: &str, port: u16) -> Conn {
 #[test]
 fn client_ip_affinity_holds_for_three_hours_then_may_move() {
     // spec §4.7: timeoutSeconds defaults to 10800; xt_recent matches strictly within it.
-    let c = seed_cluster("  clusterIP: 10.96.0.50\n  sessionAffinity: ClientIP\n  ports: [{port: 80, targetPort: 8080}]");
-    let mut r = c.router(RouterConfig {
-        seed: 7,
-        ..RouterConfig::default()
-    });
-    let first = r
-        .connect(&conn("10.244.9.9", "10.96.0.50", 80), 0.0)
-        .unwrap();
+    let c =
+        seed_cluster("  clusterIP: 10.96.0.50\n  sessionAffinity: ClientIP\n  ports: [{port: 80, targetPort: 8080}]");
+    let mut r = c.router(RouterConfig { seed: 7, ..RouterConfig::default() });
+    let first = r.connect(&conn("10.244.9.9", "10.96.0.50", 80), 0.0).unwrap();
     assert_eq!(first.verdict, Verdict::Forward);
     let pod = first.endpoint.clone().unwrap().pod;
     let mut t = 0.0;
@@ -60,29 +58,22 @@ fn client_ip_affinity_holds_for_three_hours_then_may_move() {
         assert_eq!(serde_json::to_value(d.affinity).unwrap(), "hit");
     }
     // Idle for three hours: the entry has expired and the choice is new.
-    let later = r
-        .connect(&conn("10.244.9.9", "10.96.0.50", 80), t + 10_800.0)
-        .unwrap();
+    let later = r.connect(&conn("10.244.9.9", "10.96.0.50", 80), t + 10_800.0).unwrap();
     assert_eq!(serde_json::to_value(later.affinity).unwrap(), "new");
 }
 
 #[test]
 fn node_port_on_either_node_forwards_to_a_ready_pod() {
-    let c =
-        seed_cluster("  type: NodePort\n  ports: [{port: 80, targetPort: 8080, nodePort: 30123}]");
+    let c = seed_cluster("  type: NodePort\n  ports: [{port: 80, targetPort: 8080, nodePort: 30123}]");
     let mut r = c.router(RouterConfig::default());
     for node_ip in ["192.168.0.11", "192.168.0.12"] {
-        let d = r
-            .connect(&conn("203.0.113.5", node_ip, 30123), 0.0)
-            .unwrap();
+        let d = r.connect(&conn("203.0.113.5", node_ip, 30123), 0.0).unwrap();
         assert_eq!(d.verdict, Verdict::Forward);
         assert_eq!(serde_json::to_value(d.via).unwrap(), "NodePort");
         assert!(d.source_nat, "externalTrafficPolicy Cluster masquerades");
         assert_eq!(d.client_ip_seen.unwrap().to_string(), node_ip);
     }
-    let miss = r
-        .connect(&conn("203.0.113.5", "192.168.0.11", 30124), 0.0)
-        .unwrap();
+    let miss = r.connect(&conn("203.0.113.5", "192.168.0.11", 30124), 0.0).unwrap();
     assert_eq!(miss.verdict, Verdict::Pass);
 }
 
@@ -96,28 +87,16 @@ fn load_balancer_local_policy_keeps_client_ip_and_node_local_pods() {
     y += &pod("kubia-a", "10.244.1.2", "node-1", true);
     y += &pod("kubia-c", "10.244.2.4", "node-2", true);
     let c = Arc::new(Cluster::from_yaml(&y, &Options::default()).unwrap());
-    for (n, expect) in [
-        ("node-1", Some("kubia-a")),
-        ("node-2", Some("kubia-c")),
-        ("node-3", None),
-    ] {
-        let mut r = c.router(RouterConfig {
-            node: Some(n.into()),
-            ..RouterConfig::default()
-        });
+    for (n, expect) in [("node-1", Some("kubia-a")), ("node-2", Some("kubia-c")), ("node-3", None)] {
+        let mut r = c.router(RouterConfig { node: Some(n.into()), ..RouterConfig::default() });
         for i in 0..20 {
-            let d = r
-                .connect(&conn(&format!("198.51.100.{i}"), "203.0.113.100", 80), 0.0)
-                .unwrap();
+            let d = r.connect(&conn(&format!("198.51.100.{i}"), "203.0.113.100", 80), 0.0).unwrap();
             match expect {
                 Some(p) => {
                     assert_eq!(d.verdict, Verdict::Forward);
                     assert_eq!(d.endpoint.unwrap().pod.as_deref(), Some(p));
                     assert!(!d.source_nat);
-                    assert_eq!(
-                        d.client_ip_seen.unwrap().to_string(),
-                        format!("198.51.100.{i}")
-                    );
+                    assert_eq!(d.client_ip_seen.unwrap().to_string(), format!("198.51.100.{i}"));
                 }
                 None => assert_eq!(d.verdict, Verdict::Drop, "no local endpoint on {n}"),
             }
@@ -126,15 +105,11 @@ fn load_balancer_local_policy_keeps_client_ip_and_node_local_pods() {
     // Without a node, the load balancer only picks nodes whose health check passes.
     let mut r = c.router(RouterConfig::default());
     for i in 0..50 {
-        let d = r
-            .connect(&conn(&format!("198.51.100.{i}"), "203.0.113.100", 80), 0.0)
-            .unwrap();
+        let d = r.connect(&conn(&format!("198.51.100.{i}"), "203.0.113.100", 80), 0.0).unwrap();
         assert_eq!(d.verdict, Verdict::Forward);
         assert_eq!(d.endpoint.as_ref().unwrap().node, d.node);
     }
-    let u = c
-        .usable_endpoints("default", "kubia", Some("node-3"), None)
-        .unwrap();
+    let u = c.usable_endpoints("default", "kubia", Some("node-3"), None).unwrap();
     assert_eq!(u.local_endpoints, Some(vec![]));
     assert!(u.has_any_endpoints);
 }
@@ -142,10 +117,7 @@ fn load_balancer_local_policy_keeps_client_ip_and_node_local_pods() {
 #[test]
 fn random_spreads_ten_thousand_clients_evenly() {
     let c = seed_cluster("  clusterIP: 10.96.0.50\n  ports: [{port: 80, targetPort: 8080}]");
-    let mut r = c.router(RouterConfig {
-        seed: 42,
-        ..RouterConfig::default()
-    });
+    let mut r = c.router(RouterConfig { seed: 42, ..RouterConfig::default() });
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
     for i in 0..10_000u32 {
         let client = format!("10.{}.{}.{}", 1 + i / 65536, (i / 256) % 256, i % 256);
@@ -162,21 +134,10 @@ fn random_spreads_ten_thousand_clients_evenly() {
 #[test]
 fn every_balancer_forwards_deterministically() {
     let c = seed_cluster("  clusterIP: 10.96.0.50\n  ports: [{port: 80, targetPort: 8080}]");
-    for b in [
-        "random",
-        "round-robin",
-        "weighted",
-        "least-request",
-        "source-hash",
-        "maglev",
-        "ring-hash",
-    ] {
+    for b in ["random", "round-robin", "weighted", "least-request", "source-hash", "maglev", "ring-hash"] {
         let run = || {
-            let mut r = c.router(RouterConfig {
-                seed: 3,
-                balancer: Balancer::parse(b).unwrap(),
-                ..RouterConfig::default()
-            });
+            let mut r =
+                c.router(RouterConfig { seed: 3, balancer: Balancer::parse(b).unwrap(), ..RouterConfig::default() });
             (0..30)
                 .map(|i| {
                     r.connect(&conn(&format!("10.1.0.{i}"), "10.96.0.50", 80), 0.0)
@@ -189,83 +150,40 @@ fn every_balancer_forwards_deterministically() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(run(), run(), "{b} is deterministic");
-        assert!(
-            run()
-                .iter()
-                .collect::<std::collections::BTreeSet<_>>()
-                .len()
-                > 1,
-            "{b} uses several endpoints"
-        );
+        assert!(run().iter().collect::<std::collections::BTreeSet<_>>().len() > 1, "{b} uses several endpoints");
     }
-    let mut rr = c.router(RouterConfig {
-        balancer: Balancer::RoundRobin,
-        ..RouterConfig::default()
-    });
+    let mut rr = c.router(RouterConfig { balancer: Balancer::RoundRobin, ..RouterConfig::default() });
     let picks: Vec<_> = (0..6)
-        .map(|_| {
-            rr.connect(&conn("10.1.0.1", "10.96.0.50", 80), 0.0)
-                .unwrap()
-                .endpoint
-                .unwrap()
-                .pod
-                .unwrap()
-        })
+        .map(|_| rr.connect(&conn("10.1.0.1", "10.96.0.50", 80), 0.0).unwrap().endpoint.unwrap().pod.unwrap())
         .collect();
-    assert_eq!(
-        picks,
-        ["kubia-a", "kubia-b", "kubia-c", "kubia-a", "kubia-b", "kubia-c"]
-    );
+    assert_eq!(picks, ["kubia-a", "kubia-b", "kubia-c", "kubia-a", "kubia-b", "kubia-c"]);
 }
 
 #[test]
 fn failing_readiness_probe_removes_the_pod_after_failure_threshold_periods() {
     let c = seed_cluster("  clusterIP: 10.96.0.50\n  ports: [{port: 80, targetPort: 8080}]");
     let mut r = c.router(RouterConfig::default());
-    r.script_probe(
-        "default",
-        "kubia-c",
-        vec![ProbeStep {
-            until: 60.0,
-            ok: false,
-        }],
-    )
-    .unwrap();
+    r.script_probe("default", "kubia-c", vec![ProbeStep { until: 60.0, ok: false }]).unwrap();
     let changes = r.advance(25.0);
-    assert_eq!(
-        changes,
-        vec![(20.0, "default/kubia-c".to_string(), false)],
-        "probes at 0, 10, 20 fail; threshold 3"
-    );
+    let summary: Vec<_> = changes.iter().map(|c| (c.time, c.pod.as_str(), c.ready)).collect();
+    assert_eq!(summary, vec![(20.0, "default/kubia-c", false)], "probes at 0, 10, 20 fail; threshold 3");
     for i in 0..200 {
-        let d = r
-            .connect(&conn(&format!("10.1.0.{i}"), "10.96.0.50", 80), 25.0)
-            .unwrap();
+        let d = r.connect(&conn(&format!("10.1.0.{i}"), "10.96.0.50", 80), 25.0).unwrap();
         assert_ne!(d.endpoint.unwrap().pod.as_deref(), Some("kubia-c"));
     }
     let back = r.advance(60.0);
-    assert_eq!(back, vec![(60.0, "default/kubia-c".to_string(), true)]);
+    let summary: Vec<_> = back.iter().map(|c| (c.time, c.pod.as_str(), c.ready)).collect();
+    assert_eq!(summary, vec![(60.0, "default/kubia-c", true)]);
 }
 
 #[test]
 fn no_endpoints_rejects_and_internal_local_drops() {
-    let c = seed_cluster("  clusterIP: 10.96.0.50\n  internalTrafficPolicy: Local\n  ports: [{port: 80, targetPort: 8080}]");
-    let mut r = c.router(RouterConfig {
-        node: Some("node-3".into()),
-        ..RouterConfig::default()
-    });
-    assert_eq!(
-        r.connect(&conn("10.244.7.7", "10.96.0.50", 80), 0.0)
-            .unwrap()
-            .verdict,
-        Verdict::Drop
+    let c = seed_cluster(
+        "  clusterIP: 10.96.0.50\n  internalTrafficPolicy: Local\n  ports: [{port: 80, targetPort: 8080}]",
     );
+    let mut r = c.router(RouterConfig { node: Some("node-3".into()), ..RouterConfig::default() });
+    assert_eq!(r.connect(&conn("10.244.7.7", "10.96.0.50", 80), 0.0).unwrap().verdict, Verdict::Drop);
     let empty = Arc::new(Cluster::from_yaml("apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {clusterIP: 10.96.0.60, ports: [{port: 80}], selector: {app: none}}\n", &Options::default()).unwrap());
     let mut r = empty.router(RouterConfig::default());
-    assert_eq!(
-        r.connect(&conn("10.244.7.7", "10.96.0.60", 80), 0.0)
-            .unwrap()
-            .verdict,
-        Verdict::Reject
-    );
+    assert_eq!(r.connect(&conn("10.244.7.7", "10.96.0.60", 80), 0.0).unwrap().verdict, Verdict::Reject);
 }

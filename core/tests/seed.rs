@@ -34,17 +34,8 @@ status: {phase: Running, podIP: 10.244.2.4, conditions: [{type: Ready, status: '
 fn kubia_three_pods_one_unready() {
     let c = Cluster::from_yaml(KUBIA, &Options::default()).unwrap();
     let eps = c.endpoints("default", "kubia").unwrap();
-    let summary: Vec<_> = eps
-        .iter()
-        .map(|e| {
-            (
-                e.ip.to_string(),
-                e.port,
-                e.conditions.ready,
-                e.pod.clone().unwrap(),
-            )
-        })
-        .collect();
+    let summary: Vec<_> =
+        eps.iter().map(|e| (e.ip.to_string(), e.port, e.conditions.ready, e.pod.clone().unwrap())).collect();
     assert_eq!(
         summary,
         [
@@ -54,11 +45,7 @@ fn kubia_three_pods_one_unready() {
         ]
     );
     let svc = c.service("default", "kubia").unwrap();
-    assert!(
-        svc.cluster_ip.starts_with("10."),
-        "allocated: {}",
-        svc.cluster_ip
-    );
+    assert!(svc.cluster_ip.starts_with("10."), "allocated: {}", svc.cluster_ip);
     assert!(c.diagnostics().is_empty(), "{:?}", c.diagnostics());
 }
 

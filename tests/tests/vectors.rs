@@ -1,15 +1,9 @@
 //! Runs every case of `tests/vectors/*.json` against the native crate (format and matching
 //! rules: `tests/vectors/README.md`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
 
 use kroute::model::LabelSelector;
-use kroute::{Cluster, Error, Labels, Options, Selector};
+use kroute::{Cluster, Conn, Error, Labels, Options, ProbeStep, Router, RouterConfig, Selector};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -29,9 +23,7 @@ fn error_json(e: &Error) -> Value {
 }
 
 fn labels(query: &Value) -> Option<Labels> {
-    query
-        .get("labels")
-        .map(|l| serde_json::from_value(l.clone()).unwrap())
+    query.get("labels").map(|l| serde_json::from_value(l.clone()).unwrap())
 }
 
 fn selector_result(sel: Result<Selector, Error>, labels: Option<Labels>) -> Value {
@@ -45,15 +37,9 @@ fn run(case: &Value) -> Value {
     let query = &case["query"];
     let op = query["op"].as_str().unwrap();
     match op {
-        "selector" => {
-            return selector_result(
-                Selector::parse(query["text"].as_str().unwrap()),
-                labels(query),
-            )
-        }
+        "selector" => return selector_result(Selector::parse(query["text"].as_str().unwrap()), labels(query)),
         "labelSelector" => {
-            let sel: Option<LabelSelector> =
-                serde_json::from_value(query["selector"].clone()).unwrap();
+            let sel: Option<LabelSelector> = serde_json::from_value(query["selector"].clone()).unwrap();
             return selector_result(Selector::from_label_selector(sel.as_ref()), labels(query));
         }
         "validation" => {
@@ -67,9 +53,7 @@ fn run(case: &Value) -> Value {
                         "dns1123_label" => kroute::names::dns1123_label(s),
                         "dns1123_subdomain" => kroute::names::dns1123_subdomain(s),
                         "dns1035_label" => kroute::names::dns1035_label(s),
-                        "wildcard_dns1123_subdomain" => {
-                            kroute::names::wildcard_dns1123_subdomain(s)
-                        }
+                        "wildcard_dns1123_subdomain" => kroute::names::wildcard_dns1123_subdomain(s),
                         "qualified_name" => kroute::names::qualified_name(s),
                         "label_value" => kroute::names::label_value(s),
                         "port_name" => kroute::names::port_name(s),
@@ -81,9 +65,8 @@ fn run(case: &Value) -> Value {
         }
         _ => {}
     }
-    let options: Options = case.get("options").map_or_else(Options::default, |o| {
-        serde_json::from_value(o.clone()).unwrap()
-    });
+    let options: Options =
+        case.get("options").map_or_else(Options::default, |o| serde_json::from_value(o.clone()).unwrap());
     let cluster = match Cluster::from_yaml(case["manifests"].as_str().unwrap_or(""), &options) {
         Ok(c) => c,
         Err(e) => return error_json(&e),
@@ -92,43 +75,28 @@ fn run(case: &Value) -> Value {
         "load" => json!({ "ok": true }),
         "diagnostics" => {
             let code = query.get("code").and_then(Value::as_str);
-            let diags: Vec<_> = cluster
-                .diagnostics()
-                .iter()
-                .filter(|d| code.is_none_or(|c| d.code == c))
-                .collect();
+            let diags: Vec<_> = cluster.diagnostics().iter().filter(|d| code.is_none_or(|c| d.code == c)).collect();
             serde_json::to_value(diags).unwrap()
         }
-        "endpoints" => match cluster.endpoints(
-            query["namespace"].as_str().unwrap(),
-            query["service"].as_str().unwrap(),
-        ) {
-            Ok(eps) => serde_json::to_value(eps).unwrap(),
-            Err(e) => error_json(&e),
-        },
+        "endpoints" => {
+            match cluster.endpoints(query["namespace"].as_str().unwrap(), query["service"].as_str().unwrap()) {
+                Ok(eps) => serde_json::to_value(eps).unwrap(),
+                Err(e) => error_json(&e),
+            }
+        }
         "envVars" => {
-            let links = query
-                .get("enableServiceLinks")
-                .and_then(Value::as_bool)
-                .unwrap_or(true);
-            serde_json::to_value(cluster.env_vars(query["namespace"].as_str().unwrap(), links))
-                .unwrap()
+            let links = query.get("enableServiceLinks").and_then(Value::as_bool).unwrap_or(true);
+            serde_json::to_value(cluster.env_vars(query["namespace"].as_str().unwrap(), links)).unwrap()
         }
         "podEnv" => {
             let container = query.get("container").and_then(Value::as_str);
-            match cluster.pod_env(
-                query["namespace"].as_str().unwrap(),
-                query["pod"].as_str().unwrap(),
-                container,
-            ) {
+            match cluster.pod_env(query["namespace"].as_str().unwrap(), query["pod"].as_str().unwrap(), container) {
                 Ok(env) => serde_json::to_value(env).unwrap(),
                 Err(e) => error_json(&e),
             }
         }
         "resolve" => {
-            let qtype =
-                kroute::QType::parse(query.get("type").and_then(Value::as_str).unwrap_or("A"))
-                    .unwrap();
+            let qtype = kroute::QType::parse(query.get("type").and_then(Value::as_str).unwrap_or("A")).unwrap();
             match cluster.resolve(
                 query["name"].as_str().unwrap(),
                 qtype,
@@ -138,8 +106,56 @@ fn run(case: &Value) -> Value {
                 Err(e) => error_json(&e),
             }
         }
+        "usableEndpoints" => {
+            let node = query.get("node").and_then(Value::as_str);
+            let port = query.get("port").and_then(Value::as_str);
+            match cluster.usable_endpoints(
+                query["namespace"].as_str().unwrap(),
+                query["service"].as_str().unwrap(),
+                node,
+                port,
+            ) {
+                Ok(u) => serde_json::to_value(u).unwrap(),
+                Err(e) => error_json(&e),
+            }
+        }
+        "connect" => {
+            let config: RouterConfig =
+                query.get("router").map_or_else(RouterConfig::default, |c| serde_json::from_value(c.clone()).unwrap());
+            let mut router = std::sync::Arc::new(cluster).router(config);
+            let results: Vec<Value> =
+                query["steps"].as_array().unwrap().iter().map(|step| run_step(&mut router, step)).collect();
+            json!(results)
+        }
         other => panic!("unknown op {other}"),
     }
+}
+
+/// One step of a `connect` case: a connection, a clock advance, or a probe script/report.
+fn run_step(router: &mut Router, step: &Value) -> Value {
+    let result = if let Some(c) = step.get("connect") {
+        let conn: Conn = serde_json::from_value(c.clone()).unwrap();
+        router
+            .connect(&conn, step.get("now").and_then(Value::as_f64).unwrap_or(0.0))
+            .map(|d| serde_json::to_value(d).unwrap())
+    } else if let Some(t) = step.get("advance") {
+        Ok(serde_json::to_value(router.advance(t.as_f64().unwrap())).unwrap())
+    } else if let Some(s) = step.get("scriptProbe") {
+        let steps: Vec<ProbeStep> = serde_json::from_value(s["steps"].clone()).unwrap();
+        router.script_probe(s["namespace"].as_str().unwrap(), s["pod"].as_str().unwrap(), steps).map(|()| Value::Null)
+    } else if let Some(p) = step.get("reportProbe") {
+        router
+            .report_probe(
+                p["namespace"].as_str().unwrap(),
+                p["pod"].as_str().unwrap(),
+                p["ok"].as_bool().unwrap(),
+                p["now"].as_f64().unwrap_or(0.0),
+            )
+            .map(|ready| json!(ready))
+    } else {
+        panic!("unknown step {step}")
+    };
+    result.unwrap_or_else(|e| error_json(&e))
 }
 
 /// Subset match: expected object keys must match, lists elementwise with equal length.
@@ -151,16 +167,9 @@ fn matches(expect: &Value, actual: &Value, path: &str) -> Result<(), String> {
         }),
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!(
-                    "{path}: expected {} items, got {}: {actual}",
-                    e.len(),
-                    a.len()
-                ));
+                return Err(format!("{path}: expected {} items, got {}: {actual}", e.len(), a.len()));
             }
-            e.iter()
-                .zip(a)
-                .enumerate()
-                .try_for_each(|(i, (ev, av))| matches(ev, av, &format!("{path}[{i}]")))
+            e.iter().zip(a).enumerate().try_for_each(|(i, (ev, av))| matches(ev, av, &format!("{path}[{i}]")))
         }
         _ if expect == actual => Ok(()),
         _ => Err(format!("{path}: expected {expect}, got {actual}")),
@@ -172,24 +181,15 @@ fn shared_vectors() {
     let mut failures = Vec::new();
     let mut count = 0;
     for file in vector_files() {
-        let cases: Vec<Value> =
-            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let cases: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         for case in &cases {
             count += 1;
             let name = case["name"].as_str().unwrap();
             if let Err(why) = matches(&case["expect"], &run(case), "") {
-                failures.push(format!(
-                    "{}: {name}: {why}",
-                    file.file_name().unwrap().to_string_lossy()
-                ));
+                failures.push(format!("{}: {name}: {why}", file.file_name().unwrap().to_string_lossy()));
             }
         }
     }
     assert!(count > 0, "no vectors found");
-    assert!(
-        failures.is_empty(),
-        "{} of {count} vectors failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {count} vectors failed:\n{}", failures.len(), failures.join("\n"));
 }

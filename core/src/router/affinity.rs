@@ -28,41 +28,20 @@ pub(crate) struct AffinityTable {
 impl AffinityTable {
     /// An empty table holding at most `capacity` clients.
     pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            entries: BTreeMap::new(),
-            by_use: BTreeMap::new(),
-            seq: 0,
-            capacity: capacity.max(1),
-        }
+        Self { entries: BTreeMap::new(), by_use: BTreeMap::new(), seq: 0, capacity: capacity.max(1) }
     }
 
     /// The remembered endpoint of `client` for Service port `port_id`, if used less than
     /// `timeout` seconds before `now`.
-    pub(crate) fn lookup(
-        &self,
-        port_id: u32,
-        client: IpAddr,
-        now: f64,
-        timeout: f64,
-    ) -> Option<EndpointKey> {
-        self.entries
-            .get(&(port_id, client))
-            .filter(|e| now - e.last_used < timeout)
-            .map(|e| e.endpoint)
+    pub(crate) fn lookup(&self, port_id: u32, client: IpAddr, now: f64, timeout: f64) -> Option<EndpointKey> {
+        self.entries.get(&(port_id, client)).filter(|e| now - e.last_used < timeout).map(|e| e.endpoint)
     }
 
     /// Records that `client` used `endpoint` at `now`.
     pub(crate) fn record(&mut self, port_id: u32, client: IpAddr, endpoint: EndpointKey, now: f64) {
         self.seq += 1;
         let key = (port_id, client);
-        if let Some(old) = self.entries.insert(
-            key,
-            Entry {
-                endpoint,
-                last_used: now,
-                seq: self.seq,
-            },
-        ) {
+        if let Some(old) = self.entries.insert(key, Entry { endpoint, last_used: now, seq: self.seq }) {
             self.by_use.remove(&old.seq);
         }
         self.by_use.insert(self.seq, key);
@@ -97,11 +76,7 @@ mod tests {
         t.record(1, ip("1.1.1.1"), ep, 2.0);
         t.record(1, ip("3.3.3.3"), ep, 3.0);
         assert_eq!(t.len(), 2);
-        assert_eq!(
-            t.lookup(1, ip("2.2.2.2"), 3.0, 10.0),
-            None,
-            "least recently used is evicted"
-        );
+        assert_eq!(t.lookup(1, ip("2.2.2.2"), 3.0, 10.0), None, "least recently used is evicted");
         assert_eq!(t.lookup(1, ip("1.1.1.1"), 3.0, 10.0), Some(ep));
     }
 }

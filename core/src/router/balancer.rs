@@ -84,9 +84,9 @@ pub(crate) struct Candidates<'a> {
 fn source_bucket(ip: IpAddr) -> usize {
     let folded = match ip {
         IpAddr::V4(a) => u32::from(a),
-        IpAddr::V6(a) => a.octets().chunks(4).fold(0u32, |h, c| {
-            h ^ c.iter().fold(0u32, |x, b| (x << 8) | u32::from(*b))
-        }),
+        IpAddr::V6(a) => {
+            a.octets().chunks(4).fold(0u32, |h, c| h ^ c.iter().fold(0u32, |x, b| (x << 8) | u32::from(*b)))
+        }
     };
     (folded.wrapping_mul(0x61C8_8647) >> 24) as usize
 }
@@ -119,15 +119,9 @@ impl PortState {
         if n <= 1 {
             return 0;
         }
-        let key = c
-            .names
-            .iter()
-            .fold(n as u64, |h, s| hash64(s.as_bytes(), h));
+        let key = c.names.iter().fold(n as u64, |h, s| hash64(s.as_bytes(), h));
         if key != self.key {
-            *self = Self {
-                key,
-                ..Self::default()
-            };
+            *self = Self { key, ..Self::default() };
         }
         match balancer {
             Balancer::Random => rng.below(n),
@@ -146,12 +140,7 @@ impl PortState {
                 }
                 // Pick the highest current weight (first on ties), then subtract the total.
                 let best = (0..n)
-                    .max_by_key(|&i| {
-                        (
-                            self.wrr_current.get(i).copied().unwrap_or(i64::MIN),
-                            core::cmp::Reverse(i),
-                        )
-                    })
+                    .max_by_key(|&i| (self.wrr_current.get(i).copied().unwrap_or(i64::MIN), core::cmp::Reverse(i)))
                     .unwrap_or(0);
                 if let Some(cur) = self.wrr_current.get_mut(best) {
                     *cur -= total;

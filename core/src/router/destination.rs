@@ -69,18 +69,10 @@ impl Destinations {
                     continue;
                 };
                 let mut add = |ip: IpAddr, number: u16, via: Via, node: Option<usize>| {
-                    d.map.entry((ip, number, port.protocol)).or_insert(Target {
-                        service: s,
-                        port: p,
-                        via,
-                        node,
-                    });
+                    d.map.entry((ip, number, port.protocol)).or_insert(Target { service: s, port: p, via, node });
                 };
                 if svc.has_cluster_ip() {
-                    for ip in core::iter::once(&svc.cluster_ip)
-                        .chain(&svc.cluster_ips)
-                        .filter_map(|i| i.parse().ok())
-                    {
+                    for ip in core::iter::once(&svc.cluster_ip).chain(&svc.cluster_ips).filter_map(|i| i.parse().ok()) {
                         add(ip, number, Via::ClusterIP, None);
                     }
                 }
@@ -89,22 +81,14 @@ impl Destinations {
                 }
                 if svc.service_type() == ServiceType::LoadBalancer {
                     // kube-proxy only programs VIP-mode addresses (§4.8).
-                    for ing in svc
-                        .load_balancer_ingress
-                        .iter()
-                        .filter(|i| i.ip_mode != "Proxy")
-                    {
+                    for ing in svc.load_balancer_ingress.iter().filter(|i| i.ip_mode != "Proxy") {
                         if let Ok(ip) = ing.ip.parse() {
                             add(ip, number, Via::LoadBalancer, None);
                         }
                     }
                 }
-                if let (true, Some(np)) = (
-                    node_ports,
-                    port.node_port.and_then(|n| u16::try_from(n).ok()),
-                ) {
-                    let node_ips: Vec<(IpAddr, usize)> =
-                        d.node_ips.iter().map(|(ip, n)| (*ip, *n)).collect();
+                if let (true, Some(np)) = (node_ports, port.node_port.and_then(|n| u16::try_from(n).ok())) {
+                    let node_ips: Vec<(IpAddr, usize)> = d.node_ips.iter().map(|(ip, n)| (*ip, *n)).collect();
                     for (ip, n) in node_ips {
                         d.map.entry((ip, np, port.protocol)).or_insert(Target {
                             service: s,

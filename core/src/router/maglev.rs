@@ -85,9 +85,7 @@ mod tests {
     use alloc::{format, string::String};
 
     fn names(n: usize) -> Vec<String> {
-        (0..n)
-            .map(|i| format!("10.0.{}.{}:80", i / 250, i % 250))
-            .collect()
+        (0..n).map(|i| format!("10.0.{}.{}:80", i / 250, i % 250)).collect()
     }
 
     #[test]
@@ -107,12 +105,7 @@ mod tests {
         let ns = names(50);
         let refs: Vec<&[u8]> = ns.iter().map(|s| s.as_bytes()).collect();
         let before = Maglev::build(&refs, 65_537);
-        let fewer: Vec<&[u8]> = refs
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != 7)
-            .map(|(_, r)| *r)
-            .collect();
+        let fewer: Vec<&[u8]> = refs.iter().enumerate().filter(|(i, _)| *i != 7).map(|(_, r)| *r).collect();
         let after = Maglev::build(&fewer, 65_537);
         let mut moved = 0;
         for k in 0..20_000u64 {

@@ -175,6 +175,17 @@ fn display_opt<S: serde::Serializer>(v: &Option<IpAddr>, s: S) -> Result<S::Ok, 
     }
 }
 
+/// A pod turning Ready or unready on the timeline.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ReadinessChange {
+    /// When (seconds).
+    pub time: f64,
+    /// `namespace/name`.
+    pub pod: String,
+    /// Ready after the change.
+    pub ready: bool,
+}
+
 /// kube-proxy's endpoint categories for one Service port on one node, in its names.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -201,17 +212,11 @@ pub(crate) fn host_port(ip: IpAddr, port: u16) -> String {
 
 /// The policy facts of a Service (spec §4.4).
 pub(crate) fn facts(svc: &Service) -> PolicyFacts {
-    let externally_accessible = svc
-        .ports
-        .iter()
-        .any(|p| p.node_port.is_some_and(|n| n != 0))
+    let externally_accessible = svc.ports.iter().any(|p| p.node_port.is_some_and(|n| n != 0))
         || (svc.service_type() == ServiceType::LoadBalancer
             && svc.load_balancer_ingress.iter().any(|i| !i.ip.is_empty()))
         || !svc.external_ips.is_empty()
-        || matches!(
-            svc.service_type(),
-            ServiceType::NodePort | ServiceType::LoadBalancer
-        );
+        || matches!(svc.service_type(), ServiceType::NodePort | ServiceType::LoadBalancer);
     PolicyFacts {
         externally_accessible,
         external_local: externally_accessible && svc.external_traffic_policy == "Local",
@@ -226,10 +231,7 @@ pub(crate) fn port_endpoints<'e>(
     eps: &'e [Endpoint],
 ) -> impl Iterator<Item = &'e Endpoint> {
     let sp = svc.ports.get(port).map(|p| (p.name.clone(), p.protocol));
-    eps.iter().filter(move |e| {
-        sp.as_ref()
-            .is_some_and(|(n, proto)| &e.port_name == n && e.protocol == *proto)
-    })
+    eps.iter().filter(move |e| sp.as_ref().is_some_and(|(n, proto)| &e.port_name == n && e.protocol == *proto))
 }
 
 /// A stateful router over a cluster snapshot.
@@ -280,31 +282,25 @@ impl Router {
     }
 
     /// Runs every scheduled readiness probe up to `now`; returns the readiness changes as
-    /// `(time, namespace/pod, ready)`, in time order.
-    pub fn advance(&mut self, now: f64) -> Vec<(f64, String, bool)> {
+    /// in time order.
+    pub fn advance(&mut self, now: f64) -> Vec<ReadinessChange> {
         let mut out = Vec::new();
         for ((ns, pod), state) in &mut self.probes {
             let mut changes = Vec::new();
             state.advance(now, &mut changes);
-            out.extend(
-                changes
-                    .into_iter()
-                    .map(|(t, r)| (t, format!("{ns}/{pod}"), r)),
-            );
+            out.extend(changes.into_iter().map(|(time, ready)| ReadinessChange {
+                time,
+                pod: format!("{ns}/{pod}"),
+                ready,
+            }));
         }
-        out.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        out.sort_by(|a, b| a.time.total_cmp(&b.time).then_with(|| a.pod.cmp(&b.pod)));
         self.now = self.now.max(now);
         out
     }
 
     /// Reports one probe outcome for a pod; returns its readiness after it.
-    pub fn report_probe(
-        &mut self,
-        namespace: &str,
-        pod: &str,
-        ok: bool,
-        now: f64,
-    ) -> Result<bool, Error> {
+    pub fn report_probe(&mut self, namespace: &str, pod: &str, ok: bool, now: f64) -> Result<bool, Error> {
         self.advance(now);
         let state = self.probe_state(namespace, pod)?;
         state.observe(ok);
@@ -312,12 +308,7 @@ impl Router {
     }
 
     /// Scripts a pod's probe outcomes (`ok` until each step's `until`; success afterwards).
-    pub fn script_probe(
-        &mut self,
-        namespace: &str,
-        pod: &str,
-        script: Vec<ProbeStep>,
-    ) -> Result<(), Error> {
+    pub fn script_probe(&mut self, namespace: &str, pod: &str, script: Vec<ProbeStep>) -> Result<(), Error> {
         self.probe_state(namespace, pod)?.set_script(script);
         Ok(())
     }
@@ -330,18 +321,11 @@ impl Router {
                 .pods()
                 .iter()
                 .find(|p| p.metadata.namespace == namespace && p.metadata.name == pod)
-                .ok_or_else(|| {
-                    Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}"))
-                })?;
+                .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}")))?;
             // A pod without a readinessProbe is probed with kubelet's defaults from now on.
-            self.probes.insert(
-                key.clone(),
-                ProbeState::new(p.readiness_probe().unwrap_or_default(), p.is_ready()),
-            );
+            self.probes.insert(key.clone(), ProbeState::new(p.readiness_probe().unwrap_or_default(), p.is_ready()));
         }
-        self.probes
-            .get_mut(&key)
-            .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}")))
+        self.probes.get_mut(&key).ok_or_else(|| Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}")))
     }
 
     /// Sets the in-flight request count of an endpoint (for `least-request`).
@@ -352,14 +336,9 @@ impl Router {
     /// An endpoint's readiness as the router sees it: probe state overrides the status.
     fn effective(&self, svc: &Service, e: &Endpoint) -> (bool, bool) {
         let ns = &svc.metadata.namespace;
-        match e
-            .pod
-            .as_ref()
-            .and_then(|p| self.probes.get(&(ns.clone(), p.clone())))
-        {
+        match e.pod.as_ref().and_then(|p| self.probes.get(&(ns.clone(), p.clone()))) {
             Some(state) => {
-                let ready =
-                    svc.publish_not_ready_addresses || (state.ready && !e.conditions.terminating);
+                let ready = svc.publish_not_ready_addresses || (state.ready && !e.conditions.terminating);
                 (ready, state.ready)
             }
             None => (e.conditions.ready, e.conditions.serving),
@@ -388,19 +367,9 @@ impl Router {
             }
             None => None,
         };
-        let client_ip = match (
-            conn.client_ip,
-            from_pod
-                .and_then(|p| p.primary_ip())
-                .and_then(|s| s.parse().ok()),
-        ) {
+        let client_ip = match (conn.client_ip, from_pod.and_then(|p| p.primary_ip()).and_then(|s| s.parse().ok())) {
             (Some(ip), _) | (None, Some(ip)) => ip,
-            (None, None) => {
-                return Err(Error::new(
-                    ErrorKind::Request,
-                    "a connection needs clientIp or fromPod",
-                ))
-            }
+            (None, None) => return Err(Error::new(ErrorKind::Request, "a connection needs clientIp or fromPod")),
         };
         let mut decision = ConnDecision {
             verdict: Verdict::Pass,
@@ -417,12 +386,21 @@ impl Router {
         };
         let dests = cluster.destinations();
         let Some(target) = dests.lookup(conn.dst_ip, conn.dst_port, conn.protocol) else {
-            let owner = cluster.pods().iter().find(|p| {
-                p.primary_ip().and_then(|s| s.parse::<IpAddr>().ok()) == Some(conn.dst_ip)
-            });
+            let owner = cluster
+                .pods()
+                .iter()
+                .find(|p| p.primary_ip().and_then(|s| s.parse::<IpAddr>().ok()) == Some(conn.dst_ip));
             decision.reason = match owner {
-                Some(p) => format!("{} is pod {}/{}'s own address: no Service is involved, the packet goes to the pod directly", conn.dst_ip, p.metadata.namespace, p.metadata.name),
-                None => format!("no Service owns {}:{}/{}; kube-proxy does not touch the packet", conn.dst_ip, conn.dst_port, conn.protocol.as_str()),
+                Some(p) => format!(
+                    "{} is pod {}/{}'s own address: no Service is involved, the packet goes to the pod directly",
+                    conn.dst_ip, p.metadata.namespace, p.metadata.name
+                ),
+                None => format!(
+                    "no Service owns {}:{}/{}; kube-proxy does not touch the packet",
+                    conn.dst_ip,
+                    conn.dst_port,
+                    conn.protocol.as_str()
+                ),
             };
             step(decision.reason.clone());
             decision.trace = trace;
@@ -449,9 +427,8 @@ impl Router {
             target.via
         ));
         let eps_all = cluster.service_endpoints(target.service);
-        let eps: Vec<(&Endpoint, bool)> = port_endpoints(svc, target.port, eps_all)
-            .map(|e| (e, self.effective(svc, e).0))
-            .collect();
+        let eps: Vec<(&Endpoint, bool)> =
+            port_endpoints(svc, target.port, eps_all).map(|e| (e, self.effective(svc, e).0)).collect();
         let f = facts(svc);
         // The receiving node: the nodePort's node, the client pod's node, the connection's, the router's.
         let node_name: Option<String> = target
@@ -459,11 +436,7 @@ impl Router {
             .and_then(|n| cluster.nodes().get(n))
             .map(|n| n.metadata.name.clone())
             .or_else(|| conn.node.clone())
-            .or_else(|| {
-                from_pod
-                    .map(|p| p.node_name.clone())
-                    .filter(|n| !n.is_empty())
-            })
+            .or_else(|| from_pod.map(|p| p.node_name.clone()).filter(|n| !n.is_empty()))
             .or_else(|| self.config.node.clone());
         let node_name = match (node_name, target.via) {
             (Some(n), _) => Some(n),
@@ -473,25 +446,15 @@ impl Router {
                     .nodes()
                     .iter()
                     .map(|n| n.metadata.name.as_str())
-                    .filter(|n| {
-                        !f.external_local
-                            || eps.iter().any(|(e, r)| *r && e.node.as_deref() == Some(*n))
-                    })
+                    .filter(|n| !f.external_local || eps.iter().any(|(e, r)| *r && e.node.as_deref() == Some(*n)))
                     .collect();
-                let pick = (!candidates.is_empty()).then(|| {
-                    balancer::client_key(client_ip, conn.client_port) as usize % candidates.len()
-                });
-                let chosen = pick
-                    .and_then(|i| candidates.get(i))
-                    .map(|s| String::from(*s));
+                let pick = (!candidates.is_empty())
+                    .then(|| balancer::client_key(client_ip, conn.client_port) as usize % candidates.len());
+                let chosen = pick.and_then(|i| candidates.get(i)).map(|s| String::from(*s));
                 if let Some(n) = &chosen {
                     step(format!(
                         "the load balancer sends the connection to node {n}{}",
-                        if f.external_local {
-                            " (healthCheckNodePort answers 200 there)"
-                        } else {
-                            ""
-                        }
+                        if f.external_local { " (healthCheckNodePort answers 200 there)" } else { "" }
                     ));
                 }
                 chosen
@@ -500,25 +463,14 @@ impl Router {
         };
         decision.node = node_name.clone();
         let node = node_name.as_deref().unwrap_or("");
-        let zone = cluster
-            .nodes()
-            .iter()
-            .find(|n| n.metadata.name == node)
-            .and_then(|n| n.zone())
-            .unwrap_or("");
+        let zone = cluster.nodes().iter().find(|n| n.metadata.name == node).and_then(|n| n.zone()).unwrap_or("");
         let cats = categorize(&eps, f, node, zone);
         let external = target.via.is_external();
         // Pod traffic to external destinations is short-circuited to the Cluster chain (§4.4).
         let (list, policy) = if external && from_pod.is_none() && f.external_local {
-            (
-                cats.local.clone().unwrap_or_default(),
-                "Local (externalTrafficPolicy)",
-            )
+            (cats.local.clone().unwrap_or_default(), "Local (externalTrafficPolicy)")
         } else if !external && f.internal_local {
-            (
-                cats.local.clone().unwrap_or_default(),
-                "Local (internalTrafficPolicy)",
-            )
+            (cats.local.clone().unwrap_or_default(), "Local (internalTrafficPolicy)")
         } else {
             (cats.cluster.clone().unwrap_or_default(), "Cluster")
         };
@@ -526,15 +478,19 @@ impl Router {
             "{} endpoints for this port; policy {policy}; usable: {}{}",
             eps.len(),
             list.len(),
-            if cats.topology.is_empty() {
-                String::new()
-            } else {
-                format!(" (topology {})", cats.topology)
-            }
+            if cats.topology.is_empty() { String::new() } else { format!(" (topology {})", cats.topology) }
         ));
         if list.is_empty() {
             (decision.verdict, decision.reason) = if cats.has_any {
-                (Verdict::Drop, format!("Service {}/{} has no local endpoints on node {}; kube-proxy drops the packet", svc.metadata.namespace, svc.metadata.name, if node.is_empty() { "(unknown)" } else { node }))
+                (
+                    Verdict::Drop,
+                    format!(
+                        "Service {}/{} has no local endpoints on node {}; kube-proxy drops the packet",
+                        svc.metadata.namespace,
+                        svc.metadata.name,
+                        if node.is_empty() { "(unknown)" } else { node }
+                    ),
+                )
             } else {
                 (
                     Verdict::Reject,
@@ -548,16 +504,11 @@ impl Router {
             decision.trace = trace;
             return Ok(decision);
         }
-        let chosen: Vec<&Endpoint> = list
-            .iter()
-            .filter_map(|&i| eps.get(i).map(|(e, _)| *e))
-            .collect();
+        let chosen: Vec<&Endpoint> = list.iter().filter_map(|&i| eps.get(i).map(|(e, _)| *e)).collect();
         let names: Vec<String> = chosen.iter().map(|e| host_port(e.ip, e.port)).collect();
         let weights: Vec<i64> = chosen.iter().map(|e| weight_of(svc, e)).collect();
-        let in_flight: Vec<u64> = chosen
-            .iter()
-            .map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0))
-            .collect();
+        let in_flight: Vec<u64> =
+            chosen.iter().map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0)).collect();
         let balancer = svc
             .metadata
             .annotations
@@ -565,18 +516,14 @@ impl Router {
             .and_then(|b| Balancer::parse(b))
             .unwrap_or(self.config.balancer);
         decision.balancer = balancer.as_str();
-        let port_id = (target.service as u32)
-            .wrapping_mul(1024)
-            .wrapping_add(target.port as u32);
+        let port_id = (target.service as u32).wrapping_mul(1024).wrapping_add(target.port as u32);
         let remembered = (svc.session_affinity == "ClientIP")
             .then(|| {
                 self.affinity.lookup(
                     port_id,
                     client_ip,
                     now,
-                    svc.affinity_timeout
-                        .unwrap_or(crate::defaults::DEFAULT_AFFINITY_TIMEOUT)
-                        as f64,
+                    svc.affinity_timeout.unwrap_or(crate::defaults::DEFAULT_AFFINITY_TIMEOUT) as f64,
                 )
             })
             .flatten()
@@ -593,19 +540,9 @@ impl Router {
             }
             None => {
                 let state = self.ports.entry((target.service, target.port)).or_default();
-                let c = Candidates {
-                    names: &names,
-                    weights: &weights,
-                    in_flight: &in_flight,
-                };
-                let i = state.pick(
-                    balancer,
-                    &c,
-                    client_ip,
-                    conn.client_port,
-                    &mut self.rng,
-                    self.config.maglev_table_size,
-                );
+                let c = Candidates { names: &names, weights: &weights, in_flight: &in_flight };
+                let i =
+                    state.pick(balancer, &c, client_ip, conn.client_port, &mut self.rng, self.config.maglev_table_size);
                 step(format!(
                     "{} picks {} of {}",
                     balancer.as_str(),
@@ -619,24 +556,14 @@ impl Router {
             }
         };
         let Some(e) = chosen.get(index) else {
-            return Err(Error::new(
-                ErrorKind::Request,
-                "balancer picked outside the candidates",
-            ));
+            return Err(Error::new(ErrorKind::Request, "balancer picked outside the candidates"));
         };
         if svc.session_affinity == "ClientIP" {
-            self.affinity
-                .record(port_id, client_ip, (e.ip, e.port), now);
+            self.affinity.record(port_id, client_ip, (e.ip, e.port), now);
         }
-        *self.in_flight.entry((e.ip, e.port)).or_default() +=
-            u64::from(balancer == Balancer::LeastRequest);
+        *self.in_flight.entry((e.ip, e.port)).or_default() += u64::from(balancer == Balancer::LeastRequest);
         decision.verdict = Verdict::Forward;
-        decision.endpoint = Some(EndpointRef {
-            ip: e.ip,
-            port: e.port,
-            pod: e.pod.clone(),
-            node: e.node.clone(),
-        });
+        decision.endpoint = Some(EndpointRef { ip: e.ip, port: e.port, pod: e.pod.clone(), node: e.node.clone() });
         // Masquerade: external traffic under Cluster policy, and a pod reaching itself (hairpin).
         let hairpin = e.ip == client_ip;
         decision.source_nat = (external && from_pod.is_none() && !f.external_local) || hairpin;
@@ -652,15 +579,8 @@ impl Router {
         decision.reason = format!(
             "forwarded to {}{}{}",
             host_port(e.ip, e.port),
-            e.pod
-                .as_ref()
-                .map(|p| format!(" (pod {p})"))
-                .unwrap_or_default(),
-            if decision.source_nat {
-                ", source NAT to the node's address"
-            } else {
-                ", client address kept"
-            }
+            e.pod.as_ref().map(|p| format!(" (pod {p})")).unwrap_or_default(),
+            if decision.source_nat { ", source NAT to the node's address" } else { ", client address kept" }
         );
         step(decision.reason.clone());
         decision.trace = trace;

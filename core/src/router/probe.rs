@@ -65,16 +65,19 @@ impl ProbeState {
         false
     }
 
-    /// Runs the scheduled probes up to `now`; returns the times readiness changed.
+    /// Runs the scheduled probes up to `now`; returns the times readiness changed. Without a
+    /// script, probes keep the pod as it is (only reported outcomes change it).
     pub(crate) fn advance(&mut self, now: f64, changes: &mut Vec<(f64, bool)>) {
         let period = self.probe.period_seconds.max(1) as f64;
+        if self.script.is_empty() {
+            if self.next_at <= now {
+                self.next_at += ((now - self.next_at) / period).floor() * period + period;
+            }
+            return;
+        }
         while self.next_at <= now {
             let t = self.next_at;
-            let ok = self
-                .script
-                .iter()
-                .find(|s| t < s.until)
-                .is_none_or(|s| s.ok);
+            let ok = self.script.iter().find(|s| t < s.until).is_none_or(|s| s.ok);
             if self.observe(ok) {
                 changes.push((t, self.ready));
             }
@@ -91,10 +94,7 @@ mod tests {
     fn failure_threshold_periods_remove_a_pod() {
         // Defaults: period 10, failureThreshold 3: probes at 0, 10, 20 fail → unready at t=20.
         let mut p = ProbeState::new(Probe::default(), true);
-        p.set_script(alloc::vec![ProbeStep {
-            until: 30.0,
-            ok: false
-        }]);
+        p.set_script(alloc::vec![ProbeStep { until: 30.0, ok: false }]);
         let mut changes = Vec::new();
         p.advance(25.0, &mut changes);
         assert_eq!(changes, [(20.0, false)]);

@@ -34,9 +34,6 @@ impl Ring {
     /// The backend for a key hash.
     pub(crate) fn pick(&self, key: u64) -> Option<usize> {
         let i = self.points.partition_point(|(p, _)| *p < key);
-        self.points
-            .get(i)
-            .or_else(|| self.points.first())
-            .map(|(_, b)| *b as usize)
+        self.points.get(i).or_else(|| self.points.first()).map(|(_, b)| *b as usize)
     }
 }

@@ -49,14 +49,10 @@ fn topology_mode(eps: &[(&Endpoint, bool)], node: &str, zone: &str) -> &'static 
     if ready().next().is_none() {
         return "";
     }
-    if ready().all(|e| !e.node_hints.is_empty())
-        && ready().any(|e| e.node_hints.iter().any(|h| h == node))
-    {
+    if ready().all(|e| !e.node_hints.is_empty()) && ready().any(|e| e.node_hints.iter().any(|h| h == node)) {
         return "PreferSameNode";
     }
-    if ready().all(|e| !e.zone_hints.is_empty())
-        && ready().any(|e| e.zone_hints.iter().any(|h| h == zone))
-    {
+    if ready().all(|e| !e.zone_hints.is_empty()) && ready().any(|e| e.zone_hints.iter().any(|h| h == zone)) {
         return "PreferSameZone";
     }
     ""
@@ -72,12 +68,7 @@ fn available(e: &Endpoint, mode: &str, node: &str, zone: &str) -> bool {
 
 /// `CategorizeEndpoints` over `eps`, each with its effective readiness (the router may
 /// override it from probes). `node` is this node's name, `zone` its zone label.
-pub(crate) fn categorize(
-    eps: &[(&Endpoint, bool)],
-    facts: PolicyFacts,
-    node: &str,
-    zone: &str,
-) -> Categories {
+pub(crate) fn categorize(eps: &[(&Endpoint, bool)], facts: PolicyFacts, node: &str, zone: &str) -> Categories {
     let mut out = Categories::default();
     if eps.is_empty() {
         return out;
@@ -88,16 +79,11 @@ pub(crate) fn categorize(
     if facts.uses_cluster() {
         out.topology = topology_mode(eps, node, zone);
         let mut cluster: Vec<usize> = (0..eps.len())
-            .filter(|&i| {
-                eps.get(i)
-                    .is_some_and(|(e, r)| *r && available(e, out.topology, node, zone))
-            })
+            .filter(|&i| eps.get(i).is_some_and(|(e, r)| *r && available(e, out.topology, node, zone)))
             .collect();
         // "If we didn't get any endpoints, try again using terminating endpoints."
         if cluster.is_empty() {
-            cluster = (0..eps.len())
-                .filter(|&i| eps.get(i).is_some_and(|(e, _)| serving_terminating(e)))
-                .collect();
+            cluster = (0..eps.len()).filter(|&i| eps.get(i).is_some_and(|(e, _)| serving_terminating(e))).collect();
         }
         out.has_any = !cluster.is_empty();
         out.cluster = Some(cluster);
@@ -117,26 +103,17 @@ pub(crate) fn categorize(
         }
     }
     let local: Vec<usize> = if local_ready {
-        (0..eps.len())
-            .filter(|&i| eps.get(i).is_some_and(|(e, r)| is_local(e) && *r))
-            .collect()
+        (0..eps.len()).filter(|&i| eps.get(i).is_some_and(|(e, r)| is_local(e) && *r)).collect()
     } else if local_st {
         use_serving_terminating = true;
-        (0..eps.len())
-            .filter(|&i| {
-                eps.get(i)
-                    .is_some_and(|(e, _)| is_local(e) && serving_terminating(e))
-            })
-            .collect()
+        (0..eps.len()).filter(|&i| eps.get(i).is_some_and(|(e, _)| is_local(e) && serving_terminating(e))).collect()
     } else {
         Vec::new()
     };
     out.local = Some(local);
     match (&out.cluster, &out.local) {
         (None, Some(l)) => out.all_reachable = l.clone(),
-        (Some(c), _) if out.topology.is_empty() && !use_serving_terminating => {
-            out.all_reachable = c.clone()
-        }
+        (Some(c), _) if out.topology.is_empty() && !use_serving_terminating => out.all_reachable = c.clone(),
         (Some(c), Some(l)) => {
             let mut all: Vec<usize> = c.iter().chain(l).copied().collect();
             all.sort_unstable();
@@ -155,25 +132,14 @@ mod tests {
     use crate::endpoints::Conditions;
     use crate::model::Protocol;
 
-    fn ep(
-        ip: &str,
-        node: &str,
-        ready: bool,
-        serving: bool,
-        terminating: bool,
-        zone_hint: Option<&str>,
-    ) -> Endpoint {
+    fn ep(ip: &str, node: &str, ready: bool, serving: bool, terminating: bool, zone_hint: Option<&str>) -> Endpoint {
         Endpoint {
             ip: ip.parse().unwrap(),
             port: 80,
             port_name: alloc::string::String::new(),
             service_port: 80,
             protocol: Protocol::TCP,
-            conditions: Conditions {
-                ready,
-                serving,
-                terminating,
-            },
+            conditions: Conditions { ready, serving, terminating },
             pod: None,
             node: Some(node.into()),
             hostname: None,
@@ -183,11 +149,8 @@ mod tests {
         }
     }
 
-    const CLUSTER: PolicyFacts = PolicyFacts {
-        externally_accessible: false,
-        external_local: false,
-        internal_local: false,
-    };
+    const CLUSTER: PolicyFacts =
+        PolicyFacts { externally_accessible: false, external_local: false, internal_local: false };
 
     fn run(eps: &[Endpoint], facts: PolicyFacts) -> Categories {
         let pairs: Vec<(&Endpoint, bool)> = eps.iter().map(|e| (e, e.conditions.ready)).collect();
@@ -197,10 +160,8 @@ mod tests {
     // Cases after PROXY topology_test.go TestCategorizeEndpoints.
     #[test]
     fn cluster_policy_uses_all_ready_endpoints() {
-        let eps = [
-            ep("10.0.0.1", "node-a", true, true, false, None),
-            ep("10.0.0.2", "node-b", true, true, false, None),
-        ];
+        let eps =
+            [ep("10.0.0.1", "node-a", true, true, false, None), ep("10.0.0.2", "node-b", true, true, false, None)];
         let c = run(&eps, CLUSTER);
         assert_eq!(c.cluster, Some(alloc::vec![0, 1]));
         assert_eq!(c.local, None);
@@ -209,10 +170,8 @@ mod tests {
 
     #[test]
     fn falls_back_to_serving_terminating() {
-        let eps = [
-            ep("10.0.0.1", "node-a", false, true, true, None),
-            ep("10.0.0.2", "node-b", false, false, true, None),
-        ];
+        let eps =
+            [ep("10.0.0.1", "node-a", false, true, true, None), ep("10.0.0.2", "node-b", false, false, true, None)];
         assert_eq!(run(&eps, CLUSTER).cluster, Some(alloc::vec![0]));
     }
 
@@ -223,10 +182,7 @@ mod tests {
             ep("10.0.0.2", "node-c", true, true, false, Some("zone-b")),
         ];
         let c = run(&hinted, CLUSTER);
-        assert_eq!(
-            (c.cluster, c.topology),
-            (Some(alloc::vec![0]), "PreferSameZone")
-        );
+        assert_eq!((c.cluster, c.topology), (Some(alloc::vec![0]), "PreferSameZone"));
         let partly = [
             ep("10.0.0.1", "node-b", true, true, false, Some("zone-a")),
             ep("10.0.0.2", "node-c", true, true, false, None),
@@ -237,34 +193,16 @@ mod tests {
     #[test]
     fn internal_local_without_local_endpoints_has_any_but_none_reachable() {
         let eps = [ep("10.0.0.2", "node-b", true, true, false, None)];
-        let c = run(
-            &eps,
-            PolicyFacts {
-                internal_local: true,
-                ..CLUSTER
-            },
-        );
-        assert_eq!(
-            (c.cluster, c.local.clone(), c.has_any),
-            (None, Some(Vec::new()), true)
-        );
+        let c = run(&eps, PolicyFacts { internal_local: true, ..CLUSTER });
+        assert_eq!((c.cluster, c.local.clone(), c.has_any), (None, Some(Vec::new()), true));
         assert!(c.all_reachable.is_empty());
     }
 
     #[test]
     fn external_local_keeps_cluster_endpoints_for_short_circuit() {
-        let eps = [
-            ep("10.0.0.1", "node-a", true, true, false, None),
-            ep("10.0.0.2", "node-b", true, true, false, None),
-        ];
-        let c = run(
-            &eps,
-            PolicyFacts {
-                externally_accessible: true,
-                external_local: true,
-                internal_local: false,
-            },
-        );
+        let eps =
+            [ep("10.0.0.1", "node-a", true, true, false, None), ep("10.0.0.2", "node-b", true, true, false, None)];
+        let c = run(&eps, PolicyFacts { externally_accessible: true, external_local: true, internal_local: false });
         assert_eq!(c.cluster, Some(alloc::vec![0, 1]));
         assert_eq!(c.local, Some(alloc::vec![0]));
         assert_eq!(c.all_reachable, alloc::vec![0, 1]);
