@@ -12,9 +12,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// FNV-1a, 64 bit: a stable hash on every platform.
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// An IP range like `10.96.0.0/12`.
@@ -38,11 +36,7 @@ impl Cidr {
             return None;
         }
         let bits = width - len;
-        let base = if bits >= 128 {
-            0
-        } else {
-            (value >> bits) << bits
-        };
+        let base = if bits >= 128 { 0 } else { (value >> bits) << bits };
         Some(Self { base, bits, v6 })
     }
 
@@ -129,32 +123,19 @@ pub(crate) struct Ranges {
 pub(crate) fn allocate(objects: &mut [Loaded], ranges: &Ranges, findings: &mut Findings<'_>) {
     let mut order: Vec<usize> = (0..objects.len()).collect();
     order.sort_by(|a, b| {
-        let (x, y) = (
-            &objects.get(*a).map(|l| l.object.meta()),
-            &objects.get(*b).map(|l| l.object.meta()),
-        );
-        x.map(|m| (&m.namespace, &m.name))
-            .cmp(&y.map(|m| (&m.namespace, &m.name)))
+        let (x, y) = (&objects.get(*a).map(|l| l.object.meta()), &objects.get(*b).map(|l| l.object.meta()));
+        x.map(|m| (&m.namespace, &m.name)).cmp(&y.map(|m| (&m.namespace, &m.name)))
     });
     allocate_cluster_ips(objects, &order, ranges.services, findings);
     allocate_node_ports(objects, &order, ranges.node_ports, findings);
     allocate_pod_ips(objects, &order, ranges.pods, findings);
 }
 
-fn allocate_cluster_ips(
-    objects: &mut [Loaded],
-    order: &[usize],
-    cidr: Cidr,
-    findings: &mut Findings<'_>,
-) {
+fn allocate_cluster_ips(objects: &mut [Loaded], order: &[usize], cidr: Cidr, findings: &mut Findings<'_>) {
     // §4.8: static band offset min(max(16, size/16), 256); dynamic allocation prefers the upper band.
     let size = cidr.size();
     let static_end = (size / 16).clamp(16, 256).min(size);
-    let band = Band {
-        lo: 1,
-        dyn_lo: static_end,
-        hi: size.saturating_sub(if cidr.v6 { 0 } else { 1 }),
-    };
+    let band = Band { lo: 1, dyn_lo: static_end, hi: size.saturating_sub(if cidr.v6 { 0 } else { 1 }) };
     let mut taken = BTreeSet::new();
     let mut missing = Vec::new();
     for l in objects.iter_mut() {
@@ -186,10 +167,7 @@ fn allocate_cluster_ips(
                 field,
                 Severity::Error,
                 "invalid-cluster-ip",
-                format!(
-                    "clusterIP {:?} is not an IP address; the API server answers 422",
-                    svc.cluster_ip
-                ),
+                format!("clusterIP {:?} is not an IP address; the API server answers 422", svc.cluster_ip),
             ),
             Ok(ip) if !cidr.contains(ip) => findings.add(
                 Some(at),
@@ -245,25 +223,12 @@ fn offset(cidr: Cidr, ip: IpAddr) -> u128 {
     cidr.offset_of(v).unwrap_or(0)
 }
 
-fn allocate_node_ports(
-    objects: &mut [Loaded],
-    order: &[usize],
-    range: (u16, u16),
-    findings: &mut Findings<'_>,
-) {
+fn allocate_node_ports(objects: &mut [Loaded], order: &[usize], range: (u16, u16), findings: &mut Findings<'_>) {
     // §4.8 / NPALLOC calculateRangeOffset: static band min(max(16, size/32), 128), 0 if size <= 16.
     let (lo, hi) = (u128::from(range.0), u128::from(range.1) + 1);
     let size = hi.saturating_sub(lo);
-    let static_len = if size <= 16 {
-        0
-    } else {
-        (size / 32).clamp(16, 128)
-    };
-    let band = Band {
-        lo,
-        dyn_lo: lo + static_len,
-        hi,
-    };
+    let static_len = if size <= 16 { 0 } else { (size / 32).clamp(16, 128) };
+    let band = Band { lo, dyn_lo: lo + static_len, hi };
     let mut taken: BTreeSet<u128> = BTreeSet::new();
     let mut missing: Vec<(usize, Option<usize>)> = Vec::new();
     for &i in order {
@@ -286,10 +251,7 @@ fn allocate_node_ports(
                             Some(&field),
                             Severity::Error,
                             "node-port-out-of-range",
-                            format!(
-                                "nodePort {n} is outside the node-port range {}-{}",
-                                range.0, range.1
-                            ),
+                            format!("nodePort {n} is outside the node-port range {}-{}", range.0, range.1),
                         );
                     } else if !taken.insert(n128) && !same_service_other_protocol(svc, p, n) {
                         findings.add(
@@ -339,10 +301,7 @@ fn allocate_node_ports(
 /// A Service may use one nodePort for the same port number on two protocols.
 fn same_service_other_protocol(svc: &crate::model::Service, p: usize, n: i64) -> bool {
     let proto = svc.ports.get(p).map(|x| x.protocol);
-    svc.ports
-        .iter()
-        .take(p)
-        .any(|q| q.node_port == Some(n) && Some(q.protocol) != proto)
+    svc.ports.iter().take(p).any(|q| q.node_port == Some(n) && Some(q.protocol) != proto)
 }
 
 /// NodePort services, and LoadBalancers unless `allocateLoadBalancerNodePorts: false` (§4.8).
@@ -359,18 +318,9 @@ pub(crate) fn needs_health_check(svc: &crate::model::Service) -> bool {
     svc.service_type() == ServiceType::LoadBalancer && svc.external_traffic_policy == "Local"
 }
 
-fn allocate_pod_ips(
-    objects: &mut [Loaded],
-    order: &[usize],
-    cidr: Cidr,
-    findings: &mut Findings<'_>,
-) {
+fn allocate_pod_ips(objects: &mut [Loaded], order: &[usize], cidr: Cidr, findings: &mut Findings<'_>) {
     let size = cidr.size();
-    let band = Band {
-        lo: 1,
-        dyn_lo: 1,
-        hi: size.saturating_sub(1),
-    };
+    let band = Band { lo: 1, dyn_lo: 1, hi: size.saturating_sub(1) };
     let mut taken = BTreeSet::new();
     let mut missing = Vec::new();
     for &i in order {
@@ -425,22 +375,14 @@ mod tests {
         assert!(c.contains("10.111.248.153".parse().unwrap()));
         assert!(!c.contains("10.112.0.0".parse().unwrap()));
         assert!(Cidr::parse("10.0.0.0/33").is_none());
-        assert!(Cidr::parse("fd00::/108")
-            .unwrap()
-            .contains("fd00::5".parse().unwrap()));
+        assert!(Cidr::parse("fd00::/108").unwrap().contains("fd00::5".parse().unwrap()));
     }
 
     #[test]
     fn band_prefers_dynamic_then_static() {
         // Node ports §4.8: 30000-32767 → static band 30000-30085.
-        let band = Band {
-            lo: 30000,
-            dyn_lo: 30086,
-            hi: 32768,
-        };
-        let v = band
-            .pick("default/kubia/Some(0)", &BTreeSet::new())
-            .unwrap();
+        let band = Band { lo: 30000, dyn_lo: 30086, hi: 32768 };
+        let v = band.pick("default/kubia/Some(0)", &BTreeSet::new()).unwrap();
         assert!((30086..32768).contains(&v));
         let full: BTreeSet<u128> = (30086..32768).collect();
         let v = band.pick("x", &full).unwrap();

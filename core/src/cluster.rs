@@ -5,9 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::endpoints::{compute, Endpoint, Inputs};
 use crate::error::{Error, ErrorKind};
 use crate::load::{load, At, Findings, Loaded, Sources};
-use crate::model::{
-    EndpointSlice, Endpoints, Ingress, IngressClass, Node, Object, Pod, Secret, Service,
-};
+use crate::model::{EndpointSlice, Endpoints, Ingress, IngressClass, Node, Object, Pod, Secret, Service};
 use crate::tree::Tree;
 use alloc::{
     collections::{BTreeMap, BTreeSet},
@@ -57,11 +55,8 @@ impl Default for Options {
 
 impl Options {
     fn ranges(&self) -> Result<Ranges, Error> {
-        let bad = |what: &str, v: &str| {
-            Error::new(ErrorKind::Request, format!("invalid option {what}: {v:?}"))
-        };
-        let services = Cidr::parse(&self.service_cidr)
-            .ok_or_else(|| bad("serviceCidr", &self.service_cidr))?;
+        let bad = |what: &str, v: &str| Error::new(ErrorKind::Request, format!("invalid option {what}: {v:?}"));
+        let services = Cidr::parse(&self.service_cidr).ok_or_else(|| bad("serviceCidr", &self.service_cidr))?;
         let pods = Cidr::parse(&self.pod_cidr).ok_or_else(|| bad("podCidr", &self.pod_cidr))?;
         let node_ports = self
             .node_port_range
@@ -75,11 +70,7 @@ impl Options {
         if !crate::names::dns1123_label(&self.namespace).is_empty() {
             return Err(bad("namespace", &self.namespace));
         }
-        Ok(Ranges {
-            services,
-            pods,
-            node_ports,
-        })
+        Ok(Ranges { services, pods, node_ports })
     }
 }
 
@@ -111,9 +102,7 @@ impl Cluster {
         let tree: Tree = serde_json::from_str(text).map_err(|e| {
             let mut err = Error::manifest(format!("{e}"));
             err.line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
-            err.column = u32::try_from(e.column())
-                .ok()
-                .filter(|_| err.line.is_some());
+            err.column = u32::try_from(e.column()).ok().filter(|_| err.line.is_some());
             err.document = Some(0);
             err
         })?;
@@ -136,10 +125,7 @@ impl Cluster {
             });
             if !present {
                 let src = sources.synthetic();
-                loaded.push(Loaded {
-                    object: Object::Service(kubernetes_service(&ranges)),
-                    src,
-                });
+                loaded.push(Loaded { object: Object::Service(kubernetes_service(&ranges)), src });
             }
         }
         let mut f = Findings::new(&sources);
@@ -151,63 +137,31 @@ impl Cluster {
         for l in &loaded {
             crate::validate::check(l, &mut f);
         }
-        let mut namespaces: BTreeSet<String> = ["default", "kube-system", "kube-public"]
-            .into_iter()
-            .map(String::from)
-            .collect();
-        namespaces.extend(
-            loaded
-                .iter()
-                .map(|l| l.object.meta().namespace.clone())
-                .filter(|n| !n.is_empty()),
-        );
+        let mut namespaces: BTreeSet<String> =
+            ["default", "kube-system", "kube-public"].into_iter().map(String::from).collect();
+        namespaces.extend(loaded.iter().map(|l| l.object.meta().namespace.clone()).filter(|n| !n.is_empty()));
         let parts = Parts::split(loaded);
-        let nodes: BTreeMap<String, Node> = parts
-            .nodes
-            .iter()
-            .map(|(n, _)| (n.metadata.name.clone(), n.clone()))
-            .collect();
-        let inputs = Inputs {
-            pods: &parts.pods,
-            endpoints: &parts.endpoints,
-            slices: &parts.slices,
-            nodes: &nodes,
-        };
+        let nodes: BTreeMap<String, Node> =
+            parts.nodes.iter().map(|(n, _)| (n.metadata.name.clone(), n.clone())).collect();
+        let inputs = Inputs { pods: &parts.pods, endpoints: &parts.endpoints, slices: &parts.slices, nodes: &nodes };
         let mut service_endpoints = Vec::with_capacity(parts.services.len());
         for (svc, src) in &parts.services {
             let eps = compute(svc, &inputs, &mut f);
             let key = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
             let manual = parts.endpoints.contains_key(&key) || parts.slices.contains_key(&key);
-            let at = At {
-                kind: "Service",
-                meta: &svc.metadata,
-                src: *src,
-            };
+            let at = At { kind: "Service", meta: &svc.metadata, src: *src };
             crate::hints::service(svc, at, &parts.pods, &eps, manual, &mut f);
             crate::hints::env(svc, at, &parts.pods, &mut f);
             service_endpoints.push(eps);
         }
-        let by_name: BTreeMap<(String, String), &Service> = parts
-            .services
-            .iter()
-            .map(|(s, _)| ((s.metadata.namespace.clone(), s.metadata.name.clone()), s))
-            .collect();
+        let by_name: BTreeMap<(String, String), &Service> =
+            parts.services.iter().map(|(s, _)| ((s.metadata.namespace.clone(), s.metadata.name.clone()), s)).collect();
         for (ing, src) in &parts.ingresses {
-            crate::hints::ingress(
-                ing,
-                At {
-                    kind: "Ingress",
-                    meta: &ing.metadata,
-                    src: *src,
-                },
-                &by_name,
-                &mut f,
-            );
+            crate::hints::ingress(ing, At { kind: "Ingress", meta: &ing.metadata, src: *src }, &by_name, &mut f);
         }
         let mut diagnostics = f.out;
         diagnostics.sort_by(|a, b| {
-            (a.document, a.line, a.column, a.code, &a.message)
-                .cmp(&(b.document, b.line, b.column, b.code, &b.message))
+            (a.document, a.line, a.column, a.code, &a.message).cmp(&(b.document, b.line, b.column, b.code, &b.message))
         });
         let services = strip(parts.services);
         let nodes = strip(parts.nodes);
@@ -241,17 +195,13 @@ impl Cluster {
 
     /// The Service `namespace/name`.
     pub fn service(&self, namespace: &str, name: &str) -> Option<&Service> {
-        self.service_position(namespace, name)
-            .ok()
-            .and_then(|i| self.services.get(i))
+        self.service_position(namespace, name).ok().and_then(|i| self.services.get(i))
     }
 
     fn service_position(&self, namespace: &str, name: &str) -> Result<usize, Error> {
         // Services are sorted by (namespace, name).
         self.services
-            .binary_search_by(|s| {
-                (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name))
-            })
+            .binary_search_by(|s| (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name)))
             .map_err(|_| ())
             .ok()
             .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Service {namespace}/{name}")))
@@ -289,11 +239,7 @@ impl Cluster {
 
     /// The service variables kubelet injects into a pod in `namespace` (spec §1), grouped by
     /// Service in name order, each group in kubelet's `FromServices` order.
-    pub fn env_vars(
-        &self,
-        namespace: &str,
-        enable_service_links: bool,
-    ) -> Vec<crate::envvars::EnvVar> {
+    pub fn env_vars(&self, namespace: &str, enable_service_links: bool) -> Vec<crate::envvars::EnvVar> {
         crate::envvars::for_namespace(&self.services, namespace, enable_service_links)
     }
 
@@ -307,24 +253,15 @@ impl Cluster {
     ) -> Result<Vec<crate::envvars::EnvVar>, Error> {
         let p = self
             .pods
-            .binary_search_by(|p| {
-                (p.metadata.namespace.as_str(), p.metadata.name.as_str()).cmp(&(namespace, pod))
-            })
+            .binary_search_by(|p| (p.metadata.namespace.as_str(), p.metadata.name.as_str()).cmp(&(namespace, pod)))
             .ok()
             .and_then(|i| self.pods.get(i))
             .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}")))?;
         let index = match container {
             None => 0,
-            Some(name) => p
-                .containers
-                .iter()
-                .position(|c| c.name == name)
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Request,
-                        format!("pod {namespace}/{pod} has no container {name:?}"),
-                    )
-                })?,
+            Some(name) => p.containers.iter().position(|c| c.name == name).ok_or_else(|| {
+                Error::new(ErrorKind::Request, format!("pod {namespace}/{pod} has no container {name:?}"))
+            })?,
         };
         Ok(crate::envvars::for_container(&self.services, p, index))
     }
@@ -346,25 +283,12 @@ impl Cluster {
             || name.starts_with('.')
             || name.contains("..")
         {
-            return Err(Error::new(
-                ErrorKind::Request,
-                format!("not a DNS name: {name:?}"),
-            ));
+            return Err(Error::new(ErrorKind::Request, format!("not a DNS name: {name:?}")));
         }
-        let domain = self
-            .options
-            .cluster_domain
-            .trim_matches('.')
-            .to_ascii_lowercase();
+        let domain = self.options.cluster_domain.trim_matches('.').to_ascii_lowercase();
         let tried = match namespace {
-            Some(ns) => {
-                crate::resolver::candidates(&name, &crate::resolver::search_list(ns, &domain))
-            }
-            None => alloc::vec![if name.ends_with('.') {
-                name.clone()
-            } else {
-                format!("{name}.")
-            }],
+            Some(ns) => crate::resolver::candidates(&name, &crate::resolver::search_list(ns, &domain)),
+            None => alloc::vec![if name.ends_with('.') { name.clone() } else { format!("{name}.") }],
         };
         let zone = Zone {
             domain: &domain,
@@ -374,19 +298,13 @@ impl Cluster {
             namespaces: &self.namespaces,
             pods_mode: self.options.dns_pods,
         };
-        let mut answer = DnsAnswer {
-            rcode: Rcode::NXDOMAIN,
-            answers: Vec::new(),
-            additional: Vec::new(),
-            tried: Vec::new(),
-        };
+        let mut answer =
+            DnsAnswer { rcode: Rcode::NXDOMAIN, answers: Vec::new(), additional: Vec::new(), tried: Vec::new() };
         let mut nodata = false;
         for candidate in tried {
             let result = zone.lookup(&candidate, qtype);
             answer.tried.push(candidate);
-            if !result.answers.is_empty()
-                || (result.rcode == Rcode::UPSTREAM && namespace.is_none())
-            {
+            if !result.answers.is_empty() || (result.rcode == Rcode::UPSTREAM && namespace.is_none()) {
                 answer.rcode = result.rcode;
                 answer.answers = result.answers;
                 answer.additional = result.additional;
@@ -405,10 +323,7 @@ impl Cluster {
     }
 
     /// A stateful connection router over this snapshot (spec §4.4–§4.7).
-    pub fn router(
-        self: &alloc::sync::Arc<Self>,
-        config: crate::router::RouterConfig,
-    ) -> crate::router::Router {
+    pub fn router(self: &alloc::sync::Arc<Self>, config: crate::router::RouterConfig) -> crate::router::Router {
         crate::router::Router::new(alloc::sync::Arc::clone(self), config)
     }
 
@@ -423,39 +338,22 @@ impl Cluster {
     ) -> Result<crate::router::UsableEndpoints, Error> {
         use crate::router::{categorize, facts, host_port, port_endpoints, UsableEndpoints};
         let i = self.service_position(namespace, service)?;
-        let svc = self
-            .services
-            .get(i)
-            .ok_or_else(|| Error::new(ErrorKind::Request, "stale service index"))?;
+        let svc = self.services.get(i).ok_or_else(|| Error::new(ErrorKind::Request, "stale service index"))?;
         let p = match port {
             None => 0,
-            Some(want) => svc
-                .ports
-                .iter()
-                .position(|p| p.name == want || format!("{}", p.port) == want)
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Request,
-                        format!("Service {namespace}/{service} has no port {want:?}"),
-                    )
-                })?,
+            Some(want) => {
+                svc.ports.iter().position(|p| p.name == want || format!("{}", p.port) == want).ok_or_else(|| {
+                    Error::new(ErrorKind::Request, format!("Service {namespace}/{service} has no port {want:?}"))
+                })?
+            }
         };
-        let eps: Vec<(&Endpoint, bool)> = port_endpoints(svc, p, self.service_endpoint_list(i))
-            .map(|e| (e, e.conditions.ready))
-            .collect();
+        let eps: Vec<(&Endpoint, bool)> =
+            port_endpoints(svc, p, self.service_endpoint_list(i)).map(|e| (e, e.conditions.ready)).collect();
         let node = node.unwrap_or("");
-        let zone = self
-            .nodes
-            .iter()
-            .find(|n| n.metadata.name == node)
-            .and_then(|n| n.zone())
-            .unwrap_or("");
+        let zone = self.nodes.iter().find(|n| n.metadata.name == node).and_then(|n| n.zone()).unwrap_or("");
         let cats = categorize(&eps, facts(svc), node, zone);
         let render = |idx: &[usize]| {
-            idx.iter()
-                .filter_map(|&i| eps.get(i))
-                .map(|(e, _)| host_port(e.ip, e.port))
-                .collect::<Vec<_>>()
+            idx.iter().filter_map(|&i| eps.get(i)).map(|(e, _)| host_port(e.ip, e.port)).collect::<Vec<_>>()
         };
         Ok(UsableEndpoints {
             cluster_endpoints: cats.cluster.as_deref().map(render),
@@ -477,9 +375,7 @@ impl Cluster {
     }
 
     fn service_endpoint_list(&self, index: usize) -> &[Endpoint] {
-        self.service_endpoints
-            .get(index)
-            .map_or(&[][..], Vec::as_slice)
+        self.service_endpoints.get(index).map_or(&[][..], Vec::as_slice)
     }
 
     /// The options the cluster was built with.
@@ -558,10 +454,7 @@ impl Parts {
                 Object::IngressClass(o) => p.ingress_classes.push(o),
                 Object::Secret(o) => p.secrets.push(o),
                 Object::Endpoints(o) => {
-                    p.endpoints.insert(
-                        (o.metadata.namespace.clone(), o.metadata.name.clone()),
-                        (o, src),
-                    );
+                    p.endpoints.insert((o.metadata.namespace.clone(), o.metadata.name.clone()), (o, src));
                 }
                 Object::EndpointSlice(o) => {
                     if let Some(svc) = o.metadata.labels.get("kubernetes.io/service-name") {

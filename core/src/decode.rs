@@ -43,27 +43,15 @@ impl<'t> Obj<'t> {
     /// Reads `tree` as an object; `null` reads as an empty object.
     pub(crate) fn new(tree: &'t Tree, path: &'t str) -> Read<Self> {
         match &tree.value {
-            Value::Map(entries) => Ok(Self {
-                tree,
-                entries,
-                path,
-            }),
-            Value::Null => Ok(Self {
-                tree,
-                entries: &[],
-                path,
-            }),
+            Value::Map(entries) => Ok(Self { tree, entries, path }),
+            Value::Null => Ok(Self { tree, entries: &[], path }),
             _ => Err(type_error(tree, path, "an object")),
         }
     }
 
     /// The raw child `key`, absent when missing or `null`.
     pub(crate) fn get(&self, key: &str) -> Option<&'t Tree> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
-            .filter(|t| t.value != Value::Null)
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|t| t.value != Value::Null)
     }
 
     /// The tree this object was read from.
@@ -83,11 +71,7 @@ impl<'t> Obj<'t> {
     }
 
     /// The child object `key` as `Some`, `None` when absent.
-    pub(crate) fn opt_obj<T>(
-        &self,
-        key: &str,
-        f: impl FnOnce(Obj<'_>) -> Read<T>,
-    ) -> Read<Option<T>> {
+    pub(crate) fn opt_obj<T>(&self, key: &str, f: impl FnOnce(Obj<'_>) -> Read<T>) -> Read<Option<T>> {
         match self.get(key) {
             None => Ok(None),
             Some(t) => {
@@ -205,11 +189,7 @@ impl<'t> Obj<'t> {
             Some(t) => match &t.value {
                 Value::Int(i) => Ok(Some(IntOrString::Int(*i))),
                 Value::Str(s) => Ok(Some(IntOrString::Str(s.clone()))),
-                _ => Err(type_error(
-                    t,
-                    &join(self.path, key),
-                    "an integer or a string",
-                )),
+                _ => Err(type_error(t, &join(self.path, key), "an integer or a string")),
             },
         }
     }

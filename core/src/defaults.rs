@@ -16,10 +16,7 @@ pub(crate) fn apply(object: &mut Object, assume_running: bool) {
             }
             if assume_running && !pod.has_status {
                 pod.phase = String::from("Running");
-                pod.conditions.push(PodCondition {
-                    type_: String::from("Ready"),
-                    status: String::from("True"),
-                });
+                pod.conditions.push(PodCondition { type_: String::from("Ready"), status: String::from("True") });
             }
         }
         _ => {}
@@ -47,8 +44,8 @@ fn service(svc: &mut Service) {
             port.target_port = Some(IntOrString::Int(port.port));
         }
     }
-    let externally_accessible = matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer)
-        || !svc.external_ips.is_empty();
+    let externally_accessible =
+        matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) || !svc.external_ips.is_empty();
     if externally_accessible && svc.external_traffic_policy.is_empty() {
         svc.external_traffic_policy = String::from("Cluster");
     }

@@ -108,12 +108,7 @@ pub(crate) struct Zone<'a> {
 }
 
 fn record(name: &str, type_: QType, data: String) -> Record {
-    Record {
-        name: String::from(name),
-        type_,
-        ttl: TTL,
-        data,
-    }
+    Record { name: String::from(name), type_, ttl: TTL, data }
 }
 
 /// The answer for one fully qualified `name` (lower-case, trailing dot).
@@ -125,25 +120,13 @@ pub(crate) struct Lookup {
 
 impl Lookup {
     fn nx() -> Self {
-        Self {
-            rcode: Rcode::NXDOMAIN,
-            answers: Vec::new(),
-            additional: Vec::new(),
-        }
+        Self { rcode: Rcode::NXDOMAIN, answers: Vec::new(), additional: Vec::new() }
     }
     fn nodata() -> Self {
-        Self {
-            rcode: Rcode::NOERROR,
-            answers: Vec::new(),
-            additional: Vec::new(),
-        }
+        Self { rcode: Rcode::NOERROR, answers: Vec::new(), additional: Vec::new() }
     }
     fn answers(answers: Vec<Record>, additional: Vec<Record>) -> Self {
-        Self {
-            rcode: Rcode::NOERROR,
-            answers,
-            additional,
-        }
+        Self { rcode: Rcode::NOERROR, answers, additional }
     }
 }
 
@@ -175,10 +158,7 @@ pub fn reverse_name(ip: IpAddr) -> String {
 
 fn parse_reverse(name: &str) -> Option<IpAddr> {
     if let Some(rest) = name.strip_suffix(".in-addr.arpa.") {
-        let parts: Vec<u8> = rest
-            .split('.')
-            .map(|p| p.parse().ok())
-            .collect::<Option<_>>()?;
+        let parts: Vec<u8> = rest.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
         let [w, z, y, x] = parts.as_slice() else {
             return None;
         };
@@ -187,13 +167,7 @@ fn parse_reverse(name: &str) -> Option<IpAddr> {
     let rest = name.strip_suffix(".ip6.arpa.")?;
     let nibbles: Vec<u8> = rest
         .split('.')
-        .map(|p| {
-            if p.len() == 1 {
-                u8::from_str_radix(p, 16).ok()
-            } else {
-                None
-            }
-        })
+        .map(|p| if p.len() == 1 { u8::from_str_radix(p, 16).ok() } else { None })
         .collect::<Option<_>>()?;
     if nibbles.len() != 32 {
         return None;
@@ -214,11 +188,8 @@ impl Zone<'_> {
         // ExternalName: an A/AAAA query gets the CNAME plus the target when it is a cluster name.
         let mut hops = 0;
         while matches!(qtype, QType::A | QType::AAAA) && hops < 8 {
-            let Some(target) = result
-                .answers
-                .last()
-                .filter(|r| r.type_ == QType::CNAME)
-                .map(|r| r.data.to_ascii_lowercase())
+            let Some(target) =
+                result.answers.last().filter(|r| r.type_ == QType::CNAME).map(|r| r.data.to_ascii_lowercase())
             else {
                 break;
             };
@@ -242,18 +213,12 @@ impl Zone<'_> {
             return if name == format!("{}.", self.domain) {
                 Lookup::nodata()
             } else {
-                Lookup {
-                    rcode: Rcode::UPSTREAM,
-                    ..Lookup::nx()
-                }
+                Lookup { rcode: Rcode::UPSTREAM, ..Lookup::nx() }
             };
         };
         if inner == "dns-version" {
             return if qtype == QType::TXT {
-                Lookup::answers(
-                    alloc::vec![record(name, QType::TXT, String::from("\"1.1.0\""))],
-                    Vec::new(),
-                )
+                Lookup::answers(alloc::vec![record(name, QType::TXT, String::from("\"1.1.0\""))], Vec::new())
             } else {
                 Lookup::nodata()
             };
@@ -271,14 +236,7 @@ impl Zone<'_> {
             [ip, ns, "pod"] => self.pod_record(name, ip, ns, qtype),
             [svc, ns, "svc"] => self.service(name, svc, ns, qtype),
             [port, proto, svc, ns, "svc"] if port.starts_with('_') && proto.starts_with('_') => {
-                self.srv(
-                    name,
-                    port.get(1..).unwrap_or(""),
-                    proto.get(1..).unwrap_or(""),
-                    svc,
-                    ns,
-                    qtype,
-                )
+                self.srv(name, port.get(1..).unwrap_or(""), proto.get(1..).unwrap_or(""), svc, ns, qtype)
             }
             [host, svc, ns, "svc"] => self.endpoint(name, host, svc, ns, qtype),
             _ => Lookup::nx(),
@@ -294,10 +252,7 @@ impl Zone<'_> {
     }
 
     fn fqdn(&self, svc: &Service) -> String {
-        format!(
-            "{}.{}.svc.{}.",
-            svc.metadata.name, svc.metadata.namespace, self.domain
-        )
+        format!("{}.{}.svc.{}.", svc.metadata.name, svc.metadata.namespace, self.domain)
     }
 
     /// Ready endpoint addresses, de-duplicated, with their DNS hostname.
@@ -305,33 +260,18 @@ impl Zone<'_> {
         let mut seen = BTreeSet::new();
         eps.iter()
             .filter(|e| e.conditions.ready && seen.insert(e.ip))
-            .map(|e| {
-                (
-                    e.ip,
-                    e.hostname.clone().unwrap_or_else(|| dashed_ip(e.ip)),
-                    e,
-                )
-            })
+            .map(|e| (e.ip, e.hostname.clone().unwrap_or_else(|| dashed_ip(e.ip)), e))
             .collect()
     }
 
     fn address_records(name: &str, ips: impl Iterator<Item = IpAddr>, qtype: QType) -> Vec<Record> {
-        ips.filter(|ip| {
-            matches!(
-                (ip, qtype),
-                (IpAddr::V4(_), QType::A) | (IpAddr::V6(_), QType::AAAA)
-            )
-        })
-        .map(|ip| record(name, qtype, format!("{ip}")))
-        .collect()
+        ips.filter(|ip| matches!((ip, qtype), (IpAddr::V4(_), QType::A) | (IpAddr::V6(_), QType::AAAA)))
+            .map(|ip| record(name, qtype, format!("{ip}")))
+            .collect()
     }
 
     fn cluster_ips(svc: &Service) -> Vec<IpAddr> {
-        let mut ips: Vec<IpAddr> = svc
-            .cluster_ips
-            .iter()
-            .filter_map(|s| s.parse().ok())
-            .collect();
+        let mut ips: Vec<IpAddr> = svc.cluster_ips.iter().filter_map(|s| s.parse().ok()).collect();
         if let Ok(ip) = svc.cluster_ip.parse() {
             if !ips.contains(&ip) {
                 ips.insert(0, ip);
@@ -354,20 +294,16 @@ impl Zone<'_> {
                 return Lookup::nx();
             }
             return match qtype {
-                QType::A | QType::AAAA => Lookup::answers(
-                    Self::address_records(name, hosts.iter().map(|h| h.0), qtype),
-                    Vec::new(),
-                ),
+                QType::A | QType::AAAA => {
+                    Lookup::answers(Self::address_records(name, hosts.iter().map(|h| h.0), qtype), Vec::new())
+                }
                 QType::SRV => self.headless_srv(name, s, eps, None),
                 _ => Lookup::nodata(),
             };
         }
         let ips = Self::cluster_ips(s);
         match qtype {
-            QType::A | QType::AAAA => Lookup::answers(
-                Self::address_records(name, ips.into_iter(), qtype),
-                Vec::new(),
-            ),
+            QType::A | QType::AAAA => Lookup::answers(Self::address_records(name, ips.into_iter(), qtype), Vec::new()),
             // CoreDNS extension: a bare SRV query on the service lists every port.
             QType::SRV => {
                 let weight = srv_weight(s.ports.len());
@@ -392,40 +328,23 @@ impl Zone<'_> {
             .collect()
     }
 
-    fn headless_srv(
-        &self,
-        name: &str,
-        s: &Service,
-        eps: &[Endpoint],
-        port: Option<(&str, &str)>,
-    ) -> Lookup {
+    fn headless_srv(&self, name: &str, s: &Service, eps: &[Endpoint], port: Option<(&str, &str)>) -> Lookup {
         let mut answers = Vec::new();
         let mut additional = Vec::new();
         let ports: Vec<&crate::model::ServicePort> = s
             .ports
             .iter()
-            .filter(|p| {
-                port.is_none_or(|(n, proto)| {
-                    p.name == n && p.protocol.as_str().eq_ignore_ascii_case(proto)
-                })
-            })
+            .filter(|p| port.is_none_or(|(n, proto)| p.name == n && p.protocol.as_str().eq_ignore_ascii_case(proto)))
             .collect();
         let mut targets = Vec::new();
         for p in &ports {
-            for e in eps
-                .iter()
-                .filter(|e| e.conditions.ready && e.port_name == p.name && e.protocol == p.protocol)
-            {
+            for e in eps.iter().filter(|e| e.conditions.ready && e.port_name == p.name && e.protocol == p.protocol) {
                 let host = e.hostname.clone().unwrap_or_else(|| dashed_ip(e.ip));
                 targets.push((e.port, format!("{host}.{}", self.fqdn(s)), e.ip));
             }
         }
         if targets.is_empty() {
-            return if port.is_some() {
-                Lookup::nx()
-            } else {
-                Lookup::nodata()
-            };
+            return if port.is_some() { Lookup::nx() } else { Lookup::nodata() };
         }
         let weight = srv_weight(targets.len());
         for (p, target, ip) in targets {
@@ -435,22 +354,16 @@ impl Zone<'_> {
         Lookup::answers(answers, additional)
     }
 
-    fn srv(
-        &self,
-        name: &str,
-        port: &str,
-        proto: &str,
-        svc: &str,
-        ns: &str,
-        qtype: QType,
-    ) -> Lookup {
+    fn srv(&self, name: &str, port: &str, proto: &str, svc: &str, ns: &str, qtype: QType) -> Lookup {
         let Some((s, eps)) = self.find(svc, ns) else {
             return Lookup::nx();
         };
         // "Unnamed ports do not have an SRV record" (§2.1).
-        let Some(p) = s.ports.iter().find(|p| {
-            !p.name.is_empty() && p.name == port && p.protocol.as_str().eq_ignore_ascii_case(proto)
-        }) else {
+        let Some(p) = s
+            .ports
+            .iter()
+            .find(|p| !p.name.is_empty() && p.name == port && p.protocol.as_str().eq_ignore_ascii_case(proto))
+        else {
             return Lookup::nx();
         };
         if qtype != QType::SRV {
@@ -465,11 +378,7 @@ impl Zone<'_> {
         let target = self.fqdn(s);
         let ips = Self::cluster_ips(s);
         Lookup::answers(
-            alloc::vec![record(
-                name,
-                QType::SRV,
-                format!("0 100 {} {target}", p.port)
-            )],
+            alloc::vec![record(name, QType::SRV, format!("0 100 {} {target}", p.port))],
             self.additional_for(&target, &ips),
         )
     }
@@ -481,19 +390,12 @@ impl Zone<'_> {
         if !s.is_headless() {
             return Lookup::nx();
         }
-        let ips: Vec<IpAddr> = self
-            .ready_hosts(eps)
-            .into_iter()
-            .filter(|(_, h, _)| h == host)
-            .map(|(ip, _, _)| ip)
-            .collect();
+        let ips: Vec<IpAddr> =
+            self.ready_hosts(eps).into_iter().filter(|(_, h, _)| h == host).map(|(ip, _, _)| ip).collect();
         if ips.is_empty() {
             return Lookup::nx();
         }
-        Lookup::answers(
-            Self::address_records(name, ips.into_iter(), qtype),
-            Vec::new(),
-        )
+        Lookup::answers(Self::address_records(name, ips.into_iter(), qtype), Vec::new())
     }
 
     fn pod_record(&self, name: &str, label: &str, ns: &str, qtype: QType) -> Lookup {
@@ -507,17 +409,14 @@ impl Zone<'_> {
         };
         let Some(ip) = ip else { return Lookup::nx() };
         if self.pods_mode == PodsMode::Verified
-            && !self.pods.iter().any(|p| {
-                p.metadata.namespace == ns
-                    && p.primary_ip().and_then(|s| s.parse().ok()) == Some(ip)
-            })
+            && !self
+                .pods
+                .iter()
+                .any(|p| p.metadata.namespace == ns && p.primary_ip().and_then(|s| s.parse().ok()) == Some(ip))
         {
             return Lookup::nx();
         }
-        Lookup::answers(
-            Self::address_records(name, core::iter::once(ip), qtype),
-            Vec::new(),
-        )
+        Lookup::answers(Self::address_records(name, core::iter::once(ip), qtype), Vec::new())
     }
 
     fn reverse(&self, name: &str, qtype: QType) -> Lookup {
@@ -530,11 +429,7 @@ impl Zone<'_> {
                 names.push(self.fqdn(s));
             }
             if s.is_headless() {
-                for (_, host, _) in self
-                    .ready_hosts(eps)
-                    .into_iter()
-                    .filter(|(i, _, _)| *i == ip)
-                {
+                for (_, host, _) in self.ready_hosts(eps).into_iter().filter(|(i, _, _)| *i == ip) {
                     names.push(format!("{host}.{}", self.fqdn(s)));
                 }
             }
@@ -546,13 +441,7 @@ impl Zone<'_> {
         if qtype != QType::PTR {
             return Lookup::nodata();
         }
-        Lookup::answers(
-            names
-                .into_iter()
-                .map(|n| record(name, QType::PTR, n))
-                .collect(),
-            Vec::new(),
-        )
+        Lookup::answers(names.into_iter().map(|n| record(name, QType::PTR, n)).collect(), Vec::new())
     }
 }
 
@@ -572,10 +461,7 @@ mod tests {
             let ip: IpAddr = ip.parse().unwrap();
             assert_eq!(parse_reverse(&reverse_name(ip)), Some(ip));
         }
-        assert_eq!(
-            reverse_name("10.0.0.1".parse().unwrap()),
-            "1.0.0.10.in-addr.arpa."
-        );
+        assert_eq!(reverse_name("10.0.0.1".parse().unwrap()), "1.0.0.10.in-addr.arpa.");
     }
 
     #[test]

@@ -4,9 +4,7 @@
 
 use crate::diagnostic::Severity;
 use crate::load::{At, Findings};
-use crate::model::{
-    EndpointSlice, Endpoints, IntOrString, Node, Pod, Protocol, Service, ServicePort, ServiceType,
-};
+use crate::model::{EndpointSlice, Endpoints, IntOrString, Node, Pod, Protocol, Service, ServicePort, ServiceType};
 use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 use core::net::IpAddr;
 
@@ -53,10 +51,7 @@ pub struct Endpoint {
 }
 
 /// Serialises through `Display` (IP addresses as text in every binding).
-pub(crate) fn display<T: core::fmt::Display, S: serde::Serializer>(
-    v: &T,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+pub(crate) fn display<T: core::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(v)
 }
 
@@ -90,17 +85,12 @@ pub(crate) fn compute(svc: &Service, inputs: &Inputs<'_>, f: &mut Findings<'_>) 
         },
     };
     out.sort_by_key(|e| (port_index(svc, e), e.ip, e.port));
-    out.dedup_by(|a, b| {
-        a.ip == b.ip && a.port == b.port && a.port_name == b.port_name && a.protocol == b.protocol
-    });
+    out.dedup_by(|a, b| a.ip == b.ip && a.port == b.port && a.port_name == b.port_name && a.protocol == b.protocol);
     out
 }
 
 fn port_index(svc: &Service, e: &Endpoint) -> usize {
-    svc.ports
-        .iter()
-        .position(|p| p.name == e.port_name && p.protocol == e.protocol)
-        .unwrap_or(usize::MAX)
+    svc.ports.iter().position(|p| p.name == e.port_name && p.protocol == e.protocol).unwrap_or(usize::MAX)
 }
 
 /// Topology hints as the EndpointSlice controller sets them for `trafficDistribution`
@@ -113,13 +103,9 @@ fn with_hints(svc: &Service, mut eps: Vec<Endpoint>) -> Vec<Endpoint> {
         .annotations
         .get("service.kubernetes.io/topology-mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("auto"));
-    let mode = if auto {
-        "PreferSameZone"
-    } else {
-        svc.traffic_distribution.as_str()
-    };
-    let zones = matches!(mode, "PreferClose" | "PreferSameZone" | "PreferSameNode")
-        && eps.iter().all(|e| e.zone.is_some());
+    let mode = if auto { "PreferSameZone" } else { svc.traffic_distribution.as_str() };
+    let zones =
+        matches!(mode, "PreferClose" | "PreferSameZone" | "PreferSameNode") && eps.iter().all(|e| e.zone.is_some());
     let nodes = mode == "PreferSameNode" && eps.iter().all(|e| e.node.is_some());
     for e in &mut eps {
         if zones {
@@ -146,10 +132,7 @@ pub(crate) fn find_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
     match port.target_port.as_ref()? {
         IntOrString::Int(n) => u16::try_from(*n).ok().filter(|n| *n != 0),
         IntOrString::Str(name) => {
-            let sidecars = pod
-                .init_containers
-                .iter()
-                .filter(|c| c.restart_policy == "Always");
+            let sidecars = pod.init_containers.iter().filter(|c| c.restart_policy == "Always");
             pod.containers
                 .iter()
                 .chain(sidecars)
@@ -160,16 +143,10 @@ pub(crate) fn find_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
     }
 }
 
-fn from_pods(
-    svc: &Service,
-    selector: &BTreeMap<String, String>,
-    inputs: &Inputs<'_>,
-) -> Vec<Endpoint> {
+fn from_pods(svc: &Service, selector: &BTreeMap<String, String>, inputs: &Inputs<'_>) -> Vec<Endpoint> {
     let mut out = Vec::new();
     for (pod, _) in inputs.pods {
-        if pod.metadata.namespace != svc.metadata.namespace
-            || !selects(selector, &pod.metadata.labels)
-        {
+        if pod.metadata.namespace != svc.metadata.namespace || !selects(selector, &pod.metadata.labels) {
             continue;
         }
         let Some(ip) = eligible(pod) else { continue };
@@ -178,14 +155,9 @@ fn from_pods(
         let terminating = pod.metadata.deletion_timestamp.is_some();
         let ready = svc.publish_not_ready_addresses || (serving && !terminating);
         let node = (!pod.node_name.is_empty()).then(|| pod.node_name.clone());
-        let zone = node
-            .as_ref()
-            .and_then(|n| inputs.nodes.get(n))
-            .and_then(|n| n.zone())
-            .map(String::from);
+        let zone = node.as_ref().and_then(|n| inputs.nodes.get(n)).and_then(|n| n.zone()).map(String::from);
         // ShouldSetHostname (§2.3).
-        let hostname = (!pod.hostname.is_empty() && pod.subdomain == svc.metadata.name)
-            .then(|| pod.hostname.clone());
+        let hostname = (!pod.hostname.is_empty() && pod.subdomain == svc.metadata.name).then(|| pod.hostname.clone());
         for sp in &svc.ports {
             let Some(port) = find_port(pod, sp) else {
                 continue;
@@ -196,11 +168,7 @@ fn from_pods(
                 port_name: sp.name.clone(),
                 service_port: u16::try_from(sp.port).unwrap_or(0),
                 protocol: sp.protocol,
-                conditions: Conditions {
-                    ready,
-                    serving,
-                    terminating,
-                },
+                conditions: Conditions { ready, serving, terminating },
                 pod: Some(pod.metadata.name.clone()),
                 node: node.clone(),
                 hostname: hostname.clone(),
@@ -223,21 +191,12 @@ pub(crate) fn port_label(sp: &ServicePort, i: usize) -> String {
 }
 
 /// Equality-based selection: every pair must match (§4.1).
-pub(crate) fn selects(
-    selector: &BTreeMap<String, String>,
-    labels: &BTreeMap<String, String>,
-) -> bool {
+pub(crate) fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
     selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
-fn service_port_for<'s>(
-    svc: &'s Service,
-    name: &str,
-    protocol: Protocol,
-) -> Option<&'s ServicePort> {
-    svc.ports
-        .iter()
-        .find(|p| p.name == name && p.protocol == protocol)
+fn service_port_for<'s>(svc: &'s Service, name: &str, protocol: Protocol) -> Option<&'s ServicePort> {
+    svc.ports.iter().find(|p| p.name == name && p.protocol == protocol)
 }
 
 fn from_endpoints(
@@ -247,30 +206,14 @@ fn from_endpoints(
     nodes: &BTreeMap<String, Node>,
     f: &mut Findings<'_>,
 ) -> Vec<Endpoint> {
-    let at = At {
-        kind: "Endpoints",
-        meta: &eps.metadata,
-        src,
-    };
+    let at = At { kind: "Endpoints", meta: &eps.metadata, src };
     let mut out = Vec::new();
     for (s, subset) in eps.subsets.iter().enumerate() {
         let ready = subset.addresses.iter().map(|a| (a, true, "addresses"));
-        let not_ready = subset
-            .not_ready_addresses
-            .iter()
-            .map(|a| (a, false, "notReadyAddresses"));
+        let not_ready = subset.not_ready_addresses.iter().map(|a| (a, false, "notReadyAddresses"));
         for (a_index, (addr, is_ready, list)) in ready.chain(not_ready).enumerate() {
-            let a_index = if is_ready {
-                a_index
-            } else {
-                a_index - subset.addresses.len()
-            };
-            let Some(ip) = manual_ip(
-                &addr.ip,
-                &format!("subsets[{s}].{list}[{a_index}].ip"),
-                at,
-                f,
-            ) else {
+            let a_index = if is_ready { a_index } else { a_index - subset.addresses.len() };
+            let Some(ip) = manual_ip(&addr.ip, &format!("subsets[{s}].{list}[{a_index}].ip"), at, f) else {
                 continue;
             };
             for (p, port) in subset.ports.iter().enumerate() {
@@ -292,17 +235,9 @@ fn from_endpoints(
                     port_name: port.name.clone(),
                     service_port: sp.and_then(|sp| u16::try_from(sp.port).ok()).unwrap_or(0),
                     protocol: port.protocol,
-                    conditions: Conditions {
-                        ready: is_ready,
-                        serving: is_ready,
-                        terminating: false,
-                    },
+                    conditions: Conditions { ready: is_ready, serving: is_ready, terminating: false },
                     pod: (!addr.pod.is_empty()).then(|| addr.pod.clone()),
-                    zone: node
-                        .as_ref()
-                        .and_then(|n| nodes.get(n))
-                        .and_then(|n| n.zone())
-                        .map(String::from),
+                    zone: node.as_ref().and_then(|n| nodes.get(n)).and_then(|n| n.zone()).map(String::from),
                     node,
                     hostname: (!addr.hostname.is_empty()).then(|| addr.hostname.clone()),
                     zone_hints: Vec::new(),
@@ -327,12 +262,8 @@ fn manual_ip(text: &str, field: &str, at: At<'_>, f: &mut Findings<'_>) -> Optio
         return None;
     };
     let forbidden = match ip {
-        IpAddr::V4(a) => {
-            a.is_loopback() || a.is_link_local() || matches!(a.octets(), [224, 0, 0, _])
-        }
-        IpAddr::V6(a) => {
-            a.is_loopback() || matches!(a.segments(), [s0, ..] if s0 & 0xffc0 == 0xfe80)
-        }
+        IpAddr::V4(a) => a.is_loopback() || a.is_link_local() || matches!(a.octets(), [224, 0, 0, _]),
+        IpAddr::V6(a) => a.is_loopback() || matches!(a.segments(), [s0, ..] if s0 & 0xffc0 == 0xfe80),
     };
     if forbidden {
         f.add(Some(at), Some(field), Severity::Error, "invalid-value", format!(
@@ -350,11 +281,7 @@ fn from_slices(
 ) -> Vec<Endpoint> {
     let mut out = Vec::new();
     for (slice, src) in slices {
-        let at = At {
-            kind: "EndpointSlice",
-            meta: &slice.metadata,
-            src: *src,
-        };
+        let at = At { kind: "EndpointSlice", meta: &slice.metadata, src: *src };
         if slice.address_type == "FQDN" {
             continue;
         }
@@ -366,8 +293,7 @@ fn from_slices(
                 terminating: ep.conditions.terminating.unwrap_or(false),
             };
             for (a, text) in ep.addresses.iter().enumerate() {
-                let Some(ip) = manual_ip(text, &format!("endpoints[{e}].addresses[{a}]"), at, f)
-                else {
+                let Some(ip) = manual_ip(text, &format!("endpoints[{e}].addresses[{a}]"), at, f) else {
                     continue;
                 };
                 for port in &slice.ports {
@@ -376,12 +302,9 @@ fn from_slices(
                     };
                     let sp = service_port_for(svc, &port.name, port.protocol);
                     let node = (!ep.node_name.is_empty()).then(|| ep.node_name.clone());
-                    let zone = (!ep.zone.is_empty()).then(|| ep.zone.clone()).or_else(|| {
-                        node.as_ref()
-                            .and_then(|n| nodes.get(n))
-                            .and_then(|n| n.zone())
-                            .map(String::from)
-                    });
+                    let zone = (!ep.zone.is_empty())
+                        .then(|| ep.zone.clone())
+                        .or_else(|| node.as_ref().and_then(|n| nodes.get(n)).and_then(|n| n.zone()).map(String::from));
                     out.push(Endpoint {
                         ip,
                         port: number,

@@ -37,20 +37,12 @@ pub(crate) fn from_service(svc: &Service, out: &mut Vec<EnvVar>) {
     let ip = &svc.cluster_ip;
     let origin = Some(format!("{}/{}", svc.metadata.namespace, svc.metadata.name));
     let mut push = |name: String, value: String| {
-        out.push(EnvVar {
-            name,
-            value,
-            source: "service",
-            service: origin.clone(),
-        });
+        out.push(EnvVar { name, value, source: "service", service: origin.clone() });
     };
     push(format!("{n}_SERVICE_HOST"), ip.clone());
     push(format!("{n}_SERVICE_PORT"), format!("{}", first.port));
     for p in svc.ports.iter().filter(|p| !p.name.is_empty()) {
-        push(
-            format!("{n}_SERVICE_PORT_{}", env_name(&p.name)),
-            format!("{}", p.port),
-        );
+        push(format!("{n}_SERVICE_PORT_{}", env_name(&p.name)), format!("{}", p.port));
     }
     // net.JoinHostPort: IPv6 in brackets inside URLs only.
     let host_port = |port: i64| match ip.parse::<IpAddr>() {
@@ -75,11 +67,7 @@ pub(crate) fn from_service(svc: &Service, out: &mut Vec<EnvVar>) {
 /// `getServiceEnvVarMap` (§1.2): the Services a pod in `namespace` sees. The master
 /// `default/kubernetes` always; with service links, every Service of the namespace, where a
 /// same-namespace `kubernetes` wins. Returned sorted by name (kubelet's order is a Go map's).
-pub(crate) fn visible<'a>(
-    services: &'a [Service],
-    namespace: &str,
-    enable_service_links: bool,
-) -> Vec<&'a Service> {
+pub(crate) fn visible<'a>(services: &'a [Service], namespace: &str, enable_service_links: bool) -> Vec<&'a Service> {
     let mut map: BTreeMap<&str, &Service> = BTreeMap::new();
     for svc in services.iter().filter(|s| s.has_cluster_ip()) {
         let (ns, name) = (svc.metadata.namespace.as_str(), svc.metadata.name.as_str());
@@ -93,11 +81,7 @@ pub(crate) fn visible<'a>(
 }
 
 /// All service variables for a pod in `namespace`.
-pub(crate) fn for_namespace(
-    services: &[Service],
-    namespace: &str,
-    enable_service_links: bool,
-) -> Vec<EnvVar> {
+pub(crate) fn for_namespace(services: &[Service], namespace: &str, enable_service_links: bool) -> Vec<EnvVar> {
     let mut out = Vec::new();
     for svc in visible(services, namespace, enable_service_links) {
         from_service(svc, &mut out);
@@ -113,19 +97,10 @@ pub(crate) fn for_container(services: &[Service], pod: &Pod, container: usize) -
     let mut out: Vec<EnvVar> = Vec::new();
     if let Some(c) = pod.containers.get(container) {
         for e in &c.env {
-            let value = if e.value_from {
-                String::new()
-            } else {
-                expand(&e.value, &out, &service_vars)
-            };
+            let value = if e.value_from { String::new() } else { expand(&e.value, &out, &service_vars) };
             match out.iter_mut().find(|x| x.name == e.name) {
                 Some(slot) => slot.value = value,
-                None => out.push(EnvVar {
-                    name: e.name.clone(),
-                    value,
-                    source: "env",
-                    service: None,
-                }),
+                None => out.push(EnvVar { name: e.name.clone(), value, source: "env", service: None }),
             }
         }
     }
@@ -215,12 +190,7 @@ mod tests {
     use super::*;
 
     fn v(name: &str, value: &str) -> EnvVar {
-        EnvVar {
-            name: name.into(),
-            value: value.into(),
-            source: "env",
-            service: None,
-        }
+        EnvVar { name: name.into(), value: value.into(), source: "env", service: None }
     }
 
     #[test]
@@ -234,10 +204,7 @@ mod tests {
     fn expansion_follows_kubelet() {
         let defined = [v("A", "x")];
         let services = [v("KUBIA_SERVICE_HOST", "10.0.0.1")];
-        assert_eq!(
-            expand("$(A)-$(KUBIA_SERVICE_HOST)", &defined, &services),
-            "x-10.0.0.1"
-        );
+        assert_eq!(expand("$(A)-$(KUBIA_SERVICE_HOST)", &defined, &services), "x-10.0.0.1");
         assert_eq!(expand("$$(A) $(B) $(", &defined, &services), "$(A) $(B) $(");
         assert_eq!(expand("cost: $5", &defined, &services), "cost: $5");
     }

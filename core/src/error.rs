@@ -44,14 +44,7 @@ impl Error {
 
     /// An error of `kind` without a location.
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            document: None,
-            line: None,
-            column: None,
-            field: None,
-        }
+        Self { kind, message: message.into(), document: None, line: None, column: None, field: None }
     }
 }
 

@@ -24,9 +24,15 @@ pub(crate) fn service(
     }
     let Some(selector) = &svc.selector else {
         if !manual {
-            f.add(Some(at), Some("spec"), Severity::Warning, "no-endpoints-source", format!(
+            f.add(
+                Some(at),
+                Some("spec"),
+                Severity::Warning,
+                "no-endpoints-source",
+                format!(
                 "Service {} has no selector and there is no Endpoints or EndpointSlice for it, so it has no endpoints",
-                svc.metadata.name));
+                svc.metadata.name),
+            );
         }
         return;
     };
@@ -50,11 +56,8 @@ pub(crate) fn service(
         let Some(IntOrString::Str(name)) = &sp.target_port else {
             continue;
         };
-        let missing: Vec<&str> = selected
-            .iter()
-            .filter(|p| find_port(p, sp).is_none())
-            .map(|p| p.metadata.name.as_str())
-            .collect();
+        let missing: Vec<&str> =
+            selected.iter().filter(|p| find_port(p, sp).is_none()).map(|p| p.metadata.name.as_str()).collect();
         let field = format!("spec.ports[{i}].targetPort");
         if missing.len() == selected.len() {
             f.add(Some(at), Some(&field), Severity::Error, "named-port-undeclared", format!(
@@ -75,17 +78,9 @@ pub(crate) fn service(
 }
 
 /// The message for a Service that selects no pod, with the pods that miss by one label.
-fn selects_nothing(
-    svc: &Service,
-    selector: &BTreeMap<String, String>,
-    pods: &[(Pod, usize)],
-) -> String {
+fn selects_nothing(svc: &Service, selector: &BTreeMap<String, String>, pods: &[(Pod, usize)]) -> String {
     let wanted: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut msg = format!(
-        "Service {} selects no pod (selector {})",
-        svc.metadata.name,
-        wanted.join(",")
-    );
+    let mut msg = format!("Service {} selects no pod (selector {})", svc.metadata.name, wanted.join(","));
     let ns = &svc.metadata.namespace;
     let mut near = Vec::new();
     let mut elsewhere = Vec::new();
@@ -97,10 +92,7 @@ fn selects_nothing(
             }
             continue;
         }
-        let misses: Vec<(&String, &String)> = selector
-            .iter()
-            .filter(|(k, v)| labels.get(*k) != Some(*v))
-            .collect();
+        let misses: Vec<(&String, &String)> = selector.iter().filter(|(k, v)| labels.get(*k) != Some(*v)).collect();
         if let [(k, v)] = misses.as_slice() {
             near.push(match labels.get(*k) {
                 Some(actual) => format!("pod {} has {k}={actual}, not {k}={v}", pod.metadata.name),
@@ -137,10 +129,7 @@ pub(crate) fn ingress(
                 Some(&format!("{field}.service.name")),
                 Severity::Error,
                 "ingress-missing-service",
-                format!(
-                    "backend Service {ns}/{} does not exist; requests routed here get 503",
-                    s.name
-                ),
+                format!("backend Service {ns}/{} does not exist; requests routed here get 503", s.name),
             );
             return;
         };
@@ -150,12 +139,7 @@ pub(crate) fn ingress(
             None => true,
         };
         if !found {
-            let ports: Vec<String> = svc
-                .ports
-                .iter()
-                .enumerate()
-                .map(|(i, p)| port_label(p, i))
-                .collect();
+            let ports: Vec<String> = svc.ports.iter().enumerate().map(|(i, p)| port_label(p, i)).collect();
             f.add(
                 Some(at),
                 Some(&format!("{field}.service.port")),
@@ -175,10 +159,7 @@ pub(crate) fn ingress(
     }
     for (i, rule) in ing.rules.iter().enumerate() {
         for (j, p) in rule.paths.iter().flatten().enumerate() {
-            check(
-                &p.backend,
-                format!("spec.rules[{i}].http.paths[{j}].backend"),
-            );
+            check(&p.backend, format!("spec.rules[{i}].http.paths[{j}].backend"));
         }
     }
 }
@@ -197,17 +178,11 @@ pub(crate) fn env(svc: &Service, at: At<'_>, pods: &[(Pod, usize)], f: &mut Find
     let linked: Vec<&Pod> = pods
         .iter()
         .map(|(p, _)| p)
-        .filter(|p| {
-            (master || &p.metadata.namespace == ns) && p.enable_service_links.unwrap_or(true)
-        })
+        .filter(|p| (master || &p.metadata.namespace == ns) && p.enable_service_links.unwrap_or(true))
         .collect();
     for pod in &linked {
         for c in &pod.containers {
-            for e in c
-                .env
-                .iter()
-                .filter(|e| vars.iter().any(|v| v.name == e.name))
-            {
+            for e in c.env.iter().filter(|e| vars.iter().any(|v| v.name == e.name)) {
                 f.add(Some(at), Some("metadata.name"), Severity::Warning, "env-collision", format!(
                     "Service {} sets {} in pod {} (container {}), which also sets it explicitly; the explicit value wins",
                     svc.metadata.name, e.name, pod.metadata.name, c.name));
@@ -216,11 +191,7 @@ pub(crate) fn env(svc: &Service, at: At<'_>, pods: &[(Pod, usize)], f: &mut Find
     }
     if !linked.is_empty() && crate::envvars::SHADOWED_NAMES.contains(&svc.metadata.name.as_str()) {
         let n = crate::envvars::env_name(&svc.metadata.name);
-        let url = vars
-            .iter()
-            .find(|v| v.name == format!("{n}_PORT"))
-            .map(|v| v.value.clone())
-            .unwrap_or_default();
+        let url = vars.iter().find(|v| v.name == format!("{n}_PORT")).map(|v| v.value.clone()).unwrap_or_default();
         f.add(Some(at), Some("metadata.name"), Severity::Warning, "env-shadows-common-variable", format!(
             "Service {} makes kubelet set {n}_PORT={url} in every pod of namespace {ns} with service links; images that read {n}_PORT as a port number break. Rename the Service or set enableServiceLinks: false",
             svc.metadata.name));

@@ -32,10 +32,7 @@ impl Sources {
     pub(crate) fn locate(&self, src: usize, field: Option<&str>) -> (Option<usize>, Option<Pos>) {
         match self.entries.get(src) {
             None => (None, None),
-            Some((doc, tree)) => (
-                (*doc != usize::MAX).then_some(*doc),
-                field.map_or(tree.pos, |f| tree.pos_at(f)),
-            ),
+            Some((doc, tree)) => ((*doc != usize::MAX).then_some(*doc), field.map_or(tree.pos, |f| tree.pos_at(f))),
         }
     }
 }
@@ -50,10 +47,7 @@ pub(crate) struct Findings<'s> {
 impl<'s> Findings<'s> {
     /// Empty findings over `sources`.
     pub(crate) fn new(sources: &'s Sources) -> Self {
-        Self {
-            sources,
-            out: Vec::new(),
-        }
+        Self { sources, out: Vec::new() }
     }
 
     /// Records a finding about the object `at` (if any), at `field` inside it.
@@ -104,22 +98,14 @@ pub(crate) struct At<'a> {
 impl Loaded {
     /// The finding target for this object.
     pub(crate) fn at(&self) -> At<'_> {
-        At {
-            kind: self.object.kind(),
-            meta: self.object.meta(),
-            src: self.src,
-        }
+        At { kind: self.object.kind(), meta: self.object.meta(), src: self.src }
     }
 }
 
 /// The reference to an object in a finding.
 pub(crate) fn object_ref(o: &Object) -> ObjectRef {
     let meta = o.meta();
-    ObjectRef {
-        kind: String::from(o.kind()),
-        namespace: meta.namespace.clone(),
-        name: meta.name.clone(),
-    }
+    ObjectRef { kind: String::from(o.kind()), namespace: meta.namespace.clone(), name: meta.name.clone() }
 }
 
 /// Reads documents into objects. `default_namespace` fills namespaced objects without one.
@@ -149,16 +135,9 @@ pub(crate) fn load(
         let kind = match tree.get("kind").map(|k| &k.value) {
             Some(Value::Str(k)) => k.clone(),
             Some(_) => {
-                let field = if prefix.is_empty() {
-                    String::from("kind")
-                } else {
-                    format!("{prefix}.kind")
-                };
+                let field = if prefix.is_empty() { String::from("kind") } else { format!("{prefix}.kind") };
                 let t = tree.get("kind").unwrap_or(&tree);
-                return Err(at_document(
-                    crate::decode::type_error(t, &field, "a string"),
-                    doc,
-                ));
+                return Err(at_document(crate::decode::type_error(t, &field, "a string"), doc));
             }
             None => {
                 findings.push(note(
@@ -278,19 +257,12 @@ fn flatten(doc: usize, prefix: String, tree: Tree, out: &mut Vec<(usize, String,
     let (items, base) = match tree.value {
         Value::Seq(items) => (items, prefix),
         Value::Map(entries) => {
-            let items = entries
-                .into_iter()
-                .find(|(k, _)| k == "items")
-                .map(|(_, v)| v);
+            let items = entries.into_iter().find(|(k, _)| k == "items").map(|(_, v)| v);
             let items = match items.map(|t| t.value) {
                 Some(Value::Seq(items)) => items,
                 _ => Vec::new(),
             };
-            let base = if prefix.is_empty() {
-                String::from("items")
-            } else {
-                format!("{prefix}.items")
-            };
+            let base = if prefix.is_empty() { String::from("items") } else { format!("{prefix}.items") };
             (items, base)
         }
         _ => return,

@@ -18,15 +18,15 @@ const PORT_NAME_MAX: usize = 15;
 
 const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const DNS1123_LABEL_ERR: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
-const DNS1123_SUBDOMAIN_FMT: &str =
-    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const DNS1123_SUBDOMAIN_ERR: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
 const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
 const DNS1035_LABEL_ERR: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
 const WILDCARD_FMT: &str = "\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const WILDCARD_ERR: &str = "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character";
 const LABEL_KEY_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-const LABEL_KEY_ERR: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const LABEL_KEY_ERR: &str =
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
 const LABEL_VALUE_ERR: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
@@ -69,9 +69,7 @@ fn matches_dns1123_label(s: &str) -> bool {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
         (Some(&f), Some(&l)) => {
-            is_lower_alnum(f)
-                && is_lower_alnum(l)
-                && b.iter().all(|&c| is_lower_alnum(c) || c == b'-')
+            is_lower_alnum(f) && is_lower_alnum(l) && b.iter().all(|&c| is_lower_alnum(c) || c == b'-')
         }
         _ => false,
     }
@@ -87,9 +85,7 @@ fn matches_dns1035_label(s: &str) -> bool {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
         (Some(&f), Some(&l)) => {
-            f.is_ascii_lowercase()
-                && is_lower_alnum(l)
-                && b.iter().all(|&c| is_lower_alnum(c) || c == b'-')
+            f.is_ascii_lowercase() && is_lower_alnum(l) && b.iter().all(|&c| is_lower_alnum(c) || c == b'-')
         }
         _ => false,
     }
@@ -102,8 +98,7 @@ fn matches_label_key_name(s: &str) -> bool {
         (Some(&f), Some(&l)) => {
             f.is_ascii_alphanumeric()
                 && l.is_ascii_alphanumeric()
-                && b.iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+                && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         }
         _ => false,
     }
@@ -121,11 +116,7 @@ pub fn dns1123_label(s: &str) -> Vec<String> {
         if matches_dns1123_subdomain(s) {
             errs.push(String::from("must not contain dots"));
         } else {
-            errs.push(regex_error(
-                DNS1123_LABEL_ERR,
-                DNS1123_LABEL_FMT,
-                &["my-name", "123-abc"],
-            ));
+            errs.push(regex_error(DNS1123_LABEL_ERR, DNS1123_LABEL_FMT, &["my-name", "123-abc"]));
         }
     }
     errs
@@ -139,11 +130,7 @@ pub fn dns1123_subdomain(s: &str) -> Vec<String> {
         errs.push(max_len_error(SUBDOMAIN_MAX));
     }
     if !matches_dns1123_subdomain(s) {
-        errs.push(regex_error(
-            DNS1123_SUBDOMAIN_ERR,
-            DNS1123_SUBDOMAIN_FMT,
-            &["example.com"],
-        ));
+        errs.push(regex_error(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, &["example.com"]));
     }
     errs
 }
@@ -156,11 +143,7 @@ pub fn dns1035_label(s: &str) -> Vec<String> {
         errs.push(max_len_error(LABEL_MAX));
     }
     if !matches_dns1035_label(s) {
-        errs.push(regex_error(
-            DNS1035_LABEL_ERR,
-            DNS1035_LABEL_FMT,
-            &["my-name", "abc-123"],
-        ));
+        errs.push(regex_error(DNS1035_LABEL_ERR, DNS1035_LABEL_FMT, &["my-name", "abc-123"]));
     }
     errs
 }
@@ -189,9 +172,7 @@ pub fn port_name(s: &str) -> Vec<String> {
         errs.push(max_len_error(PORT_NAME_MAX));
     }
     if b.is_empty() || !b.iter().all(|&c| is_lower_alnum(c) || c == b'-') {
-        errs.push(String::from(
-            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
-        ));
+        errs.push(String::from("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"));
     }
     if !b.iter().any(u8::is_ascii_lowercase) {
         errs.push(String::from("must contain at least one letter (a-z)"));
@@ -236,11 +217,7 @@ pub fn qualified_name(s: &str) -> Vec<String> {
             if prefix.is_empty() {
                 errs.push(format!("prefix part {EMPTY_ERROR}"));
             } else {
-                errs.extend(
-                    dns1123_subdomain(prefix)
-                        .into_iter()
-                        .map(|m| format!("prefix part {m}")),
-                );
+                errs.extend(dns1123_subdomain(prefix).into_iter().map(|m| format!("prefix part {m}")));
             }
             name
         }
@@ -253,11 +230,7 @@ pub fn qualified_name(s: &str) -> Vec<String> {
     if !matches_label_key_name(name) {
         errs.push(format!(
             "name part {}",
-            regex_error(
-                LABEL_KEY_ERR,
-                LABEL_KEY_FMT,
-                &["MyName", "my.name", "123-abc"]
-            )
+            regex_error(LABEL_KEY_ERR, LABEL_KEY_FMT, &["MyName", "my.name", "123-abc"])
         ));
     }
     errs
@@ -271,11 +244,7 @@ pub fn label_value(s: &str) -> Vec<String> {
         errs.push(max_len_error(LABEL_VALUE_MAX));
     }
     if !s.is_empty() && !matches_label_key_name(s) {
-        errs.push(regex_error(
-            LABEL_VALUE_ERR,
-            LABEL_VALUE_FMT,
-            &["MyValue", "my_value", "12345"],
-        ));
+        errs.push(regex_error(LABEL_VALUE_ERR, LABEL_VALUE_FMT, &["MyValue", "my_value", "12345"]));
     }
     errs
 }
@@ -284,12 +253,7 @@ pub fn label_value(s: &str) -> Vec<String> {
 mod tests {
     //! Cases from apimachinery `pkg/util/validation/validation_test.go` and
     //! `pkg/api/validate/content` (`spec/kubernetes-semantics.md §6`).
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use alloc::string::ToString;
 
@@ -300,10 +264,7 @@ mod tests {
     fn check(f: fn(&str) -> Vec<String>, name: &str, good: &[String], bad: &[String]) {
         for v in good {
             let errs = f(v);
-            assert!(
-                errs.is_empty(),
-                "{name}({v:?}) should be valid, got {errs:?}"
-            );
+            assert!(errs.is_empty(), "{name}({v:?}) should be valid, got {errs:?}");
         }
         for v in bad {
             assert!(!f(v).is_empty(), "{name}({v:?}) should be invalid");
@@ -316,25 +277,12 @@ mod tests {
 
     #[test]
     fn is_dns1123_label() {
-        let mut good = strs(&[
-            "a",
-            "ab",
-            "abc",
-            "a1",
-            "a-1",
-            "a--1--2--b",
-            "0",
-            "01",
-            "012",
-            "1a",
-            "1-a",
-            "1--a--b--2",
-        ]);
+        let mut good =
+            strs(&["a", "ab", "abc", "a1", "a-1", "a--1--2--b", "0", "01", "012", "1a", "1-a", "1--a--b--2"]);
         good.push(rep("a", 63));
         let mut bad = strs(&[
-            "", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_",
-            "_a", "a_b", "1_", "_1", "1_2", ".", "a.", ".a", "a.b", "1.", ".1", "1.2", " ", "a ",
-            " a", "a b", "1 ", " 1", "1 2",
+            "", "A", "ABC", "aBc", "A1", "A-1", "1-A", "-", "a-", "-a", "1-", "-1", "_", "a_", "_a", "a_b", "1_", "_1",
+            "1_2", ".", "a.", ".a", "a.b", "1.", ".1", "1.2", " ", "a ", " a", "a b", "1 ", " 1", "1 2",
         ]);
         bad.push(rep("a", 64));
         check(dns1123_label, "dns1123_label", &good, &bad);
@@ -505,36 +453,15 @@ mod tests {
             assert!(port_number(n).is_empty(), "{n}");
         }
         for n in [0, -1, 65536, 100_000] {
-            assert_eq!(
-                port_number(n),
-                alloc::vec!["must be between 1 and 65535, inclusive".to_string()],
-                "{n}"
-            );
+            assert_eq!(port_number(n), alloc::vec!["must be between 1 and 65535, inclusive".to_string()], "{n}");
         }
     }
 
     #[test]
     fn is_valid_port_name() {
-        let good = strs(&[
-            "telnet",
-            "re-mail-ck",
-            "pop3",
-            "a",
-            "a-1",
-            "1-a",
-            "a-1-b-2-c",
-            "1-a-2-b-3",
-        ]);
-        let mut bad = strs(&[
-            "longerthan15characters",
-            "",
-            "12345",
-            "1-2-3-4",
-            "-begin",
-            "end-",
-            "two--hyphens",
-            "whois++",
-        ]);
+        let good = strs(&["telnet", "re-mail-ck", "pop3", "a", "a-1", "1-a", "a-1-b-2-c", "1-a-2-b-3"]);
+        let mut bad =
+            strs(&["longerthan15characters", "", "12345", "1-2-3-4", "-begin", "end-", "two--hyphens", "whois++"]);
         bad.push(rep("a", 16));
         check(port_name, "port_name", &good, &bad);
     }
@@ -577,14 +504,7 @@ mod tests {
 
     #[test]
     fn is_valid_label_value() {
-        let mut good = strs(&[
-            "simple",
-            "now-with-dashes",
-            "1-starts-with-num",
-            "end-with-num-1",
-            "1234",
-            "",
-        ]);
+        let mut good = strs(&["simple", "now-with-dashes", "1-starts-with-num", "end-with-num-1", "1234", ""]);
         good.push(rep("a", 63));
         let mut bad = strs(&[
             "nospecialchars%^=@",
@@ -603,12 +523,7 @@ mod tests {
     fn is_wildcard_dns1123_subdomain() {
         let good = strs(&["*.example.com", "*.bar.com", "*.foo.bar.com"]);
         let bad = strs(&["*.*.bar.com", "*.foo.*.com", "*bar.com", "f*.bar.com", "*"]);
-        check(
-            wildcard_dns1123_subdomain,
-            "wildcard_dns1123_subdomain",
-            &good,
-            &bad,
-        );
+        check(wildcard_dns1123_subdomain, "wildcard_dns1123_subdomain", &good, &bad);
     }
 
     // Exact wording (content/dns.go, content/kube.go, util/validation.go).
@@ -620,18 +535,12 @@ mod tests {
             ["a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]
         );
         assert_eq!(dns1123_label("a.b"), ["must not contain dots"]);
-        assert_eq!(
-            dns1123_label(&rep("a", 64)),
-            ["must be no more than 63 bytes"]
-        );
+        assert_eq!(dns1123_label(&rep("a", 64)), ["must be no more than 63 bytes"]);
         assert_eq!(
             dns1123_subdomain("a_b"),
             ["a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]
         );
-        assert_eq!(
-            dns1123_subdomain(&rep("a", 254)),
-            ["must be no more than 253 bytes"]
-        );
+        assert_eq!(dns1123_subdomain(&rep("a", 254)), ["must be no more than 253 bytes"]);
         assert_eq!(
             dns1035_label("1a"),
             ["a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"]
@@ -644,19 +553,10 @@ mod tests {
 
     #[test]
     fn messages_port_name() {
-        assert_eq!(
-            port_name("12345"),
-            ["must contain at least one letter (a-z)"]
-        );
-        assert_eq!(
-            port_name("two--hyphens"),
-            ["must not contain consecutive hyphens"]
-        );
+        assert_eq!(port_name("12345"), ["must contain at least one letter (a-z)"]);
+        assert_eq!(port_name("two--hyphens"), ["must not contain consecutive hyphens"]);
         assert_eq!(port_name("-begin"), ["must not begin or end with a hyphen"]);
-        assert_eq!(
-            port_name("whois++"),
-            ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"]
-        );
+        assert_eq!(port_name("whois++"), ["must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"]);
         assert_eq!(
             port_name(""),
             [
@@ -664,51 +564,35 @@ mod tests {
                 "must contain at least one letter (a-z)"
             ]
         );
-        assert_eq!(
-            port_name("longerthan15characters"),
-            ["must be no more than 15 bytes"]
-        );
+        assert_eq!(port_name("longerthan15characters"), ["must be no more than 15 bytes"]);
     }
 
     #[test]
     fn messages_label_key_and_value() {
         let name_re = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
-        assert_eq!(
-            qualified_name("cantendwithadash-"),
-            [format!("name part {name_re}")]
-        );
+        assert_eq!(qualified_name("cantendwithadash-"), [format!("name part {name_re}")]);
         assert_eq!(
             qualified_name("only/one/slash"),
-            [format!("a valid label key {name_re} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')")]
+            [format!(
+                "a valid label key {name_re} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+            )]
         );
         assert_eq!(
             qualified_name("example.com/"),
-            [
-                "name part must be non-empty".to_string(),
-                format!("name part {name_re}")
-            ]
+            ["name part must be non-empty".to_string(), format!("name part {name_re}")]
         );
         assert_eq!(qualified_name("/simple"), ["prefix part must be non-empty"]);
-        assert_eq!(
-            qualified_name(&rep("a", 64)),
-            ["name part must be no more than 63 bytes"]
-        );
+        assert_eq!(qualified_name(&rep("a", 64)), ["name part must be no more than 63 bytes"]);
         assert_eq!(
             qualified_name("Example.com/abc"),
             ["prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]
         );
-        assert_eq!(
-            qualified_name(&(rep("a", 254) + "/abc")),
-            ["prefix part must be no more than 253 bytes"]
-        );
+        assert_eq!(qualified_name(&(rep("a", 254) + "/abc")), ["prefix part must be no more than 253 bytes"]);
         assert_eq!(
             label_value("-starts-with-dash"),
             ["a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]
         );
-        assert_eq!(
-            label_value(&rep("a", 64)),
-            ["must be no more than 63 bytes"]
-        );
+        assert_eq!(label_value(&rep("a", 64)), ["must be no more than 63 bytes"]);
         // Over-long and malformed: both messages, length first.
         assert_eq!(label_value(&(rep("a", 64) + "-")).len(), 2);
     }
@@ -717,8 +601,6 @@ mod tests {
     fn lengths_are_bytes_not_chars() {
         // 32 two-byte characters = 64 bytes: too long, as Go's len() counts.
         let v = rep("é", 32);
-        assert!(label_value(&v)
-            .iter()
-            .any(|m| m == "must be no more than 63 bytes"));
+        assert!(label_value(&v).iter().any(|m| m == "must be no more than 63 bytes"));
     }
 }

@@ -7,11 +7,7 @@ pub const NDOTS: usize = 5;
 
 /// The search list of a pod in `namespace` (`ClusterFirst`).
 pub fn search_list(namespace: &str, domain: &str) -> Vec<String> {
-    alloc::vec![
-        format!("{namespace}.svc.{domain}"),
-        format!("svc.{domain}"),
-        String::from(domain)
-    ]
+    alloc::vec![format!("{namespace}.svc.{domain}"), format!("svc.{domain}"), String::from(domain)]
 }
 
 /// The fully qualified names a resolver tries for `name`, in order: with fewer than `ndots`
@@ -39,19 +35,10 @@ mod tests {
         // §2.4: `kubia.default` → `kubia.default.default.svc.cluster.local.` (NX) then `kubia.default.svc.cluster.local.`.
         let s = search_list("default", "cluster.local");
         let c = candidates("kubia.default", &s);
-        assert_eq!(
-            c.first().map(String::as_str),
-            Some("kubia.default.default.svc.cluster.local.")
-        );
-        assert_eq!(
-            c.get(1).map(String::as_str),
-            Some("kubia.default.svc.cluster.local.")
-        );
+        assert_eq!(c.first().map(String::as_str), Some("kubia.default.default.svc.cluster.local."));
+        assert_eq!(c.get(1).map(String::as_str), Some("kubia.default.svc.cluster.local."));
         assert_eq!(candidates("kubia.default.svc.cluster.local", &s).len(), 4);
-        assert_eq!(
-            candidates("a.b.c.d.e.f", &s).first().map(String::as_str),
-            Some("a.b.c.d.e.f.")
-        );
+        assert_eq!(candidates("a.b.c.d.e.f", &s).first().map(String::as_str), Some("a.b.c.d.e.f."));
         assert_eq!(candidates("x.", &s), ["x."]);
     }
 }

@@ -98,21 +98,12 @@ fn aggregate(errs: &[FieldError]) -> String {
 
 /// `NewRequirement`'s checks, in upstream order. `nil_values` renders an empty value list as
 /// Go's `null` (what `LabelSelectorAsSelector` passes for absent values) rather than `[]`.
-fn requirement_errors(
-    key: &str,
-    op: Operator,
-    values: &[String],
-    nil_values: bool,
-) -> Vec<FieldError> {
+fn requirement_errors(key: &str, op: Operator, values: &[String], nil_values: bool) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let key_errs = names::qualified_name(key);
     if !key_errs.is_empty() {
         errs.push(FieldError {
-            message: format!(
-                "key: Invalid value: {}: {}",
-                go_quote(key),
-                key_errs.join("; ")
-            ),
+            message: format!("key: Invalid value: {}: {}", go_quote(key), key_errs.join("; ")),
             value: None,
         });
     }
@@ -123,37 +114,27 @@ fn requirement_errors(
             go_json_list(values)
         }
     };
-    let count_error = |detail: &str| FieldError {
-        message: format!("values: Invalid value: {}: {}", list(), detail),
-        value: None,
-    };
+    let count_error =
+        |detail: &str| FieldError { message: format!("values: Invalid value: {}: {}", list(), detail), value: None };
     match op {
         Operator::In | Operator::NotIn => {
             if values.is_empty() {
-                errs.push(count_error(
-                    "for 'in', 'notin' operators, values set can't be empty",
-                ));
+                errs.push(count_error("for 'in', 'notin' operators, values set can't be empty"));
             }
         }
         Operator::Equals | Operator::DoubleEquals | Operator::NotEquals => {
             if values.len() != 1 {
-                errs.push(count_error(
-                    "exact-match compatibility requires one single value",
-                ));
+                errs.push(count_error("exact-match compatibility requires one single value"));
             }
         }
         Operator::Exists | Operator::DoesNotExist => {
             if !values.is_empty() {
-                errs.push(count_error(
-                    "values set must be empty for exists and does not exist",
-                ));
+                errs.push(count_error("values set must be empty for exists and does not exist"));
             }
         }
         Operator::GreaterThan | Operator::LessThan => {
             if values.len() != 1 {
-                errs.push(count_error(
-                    "for 'Gt', 'Lt' operators, exactly one value is required",
-                ));
+                errs.push(count_error("for 'Gt', 'Lt' operators, exactly one value is required"));
             }
             for (i, v) in values.iter().enumerate() {
                 if parse_int(v).is_none() {
@@ -172,11 +153,7 @@ fn requirement_errors(
         let value_errs = names::label_value(v);
         if !value_errs.is_empty() {
             errs.push(FieldError {
-                message: format!(
-                    "values[{i}][{key}]: Invalid value: {}: {}",
-                    go_quote(v),
-                    value_errs.join("; ")
-                ),
+                message: format!("values[{i}][{key}]: Invalid value: {}: {}", go_quote(v), value_errs.join("; ")),
                 value: Some(i),
             });
         }
@@ -199,11 +176,7 @@ impl Requirement {
     /// `gt`/`lt` do not have exactly one integer, the key is not a qualified name, or a value is
     /// not a valid label value; the message is upstream's aggregated `field.ErrorList`.
     /// Values are stored sorted and de-duplicated (pass `Vec::<String>::new()` for none).
-    pub fn new<I>(
-        key: impl Into<String>,
-        operator: Operator,
-        values: I,
-    ) -> Result<Requirement, Error>
+    pub fn new<I>(key: impl Into<String>, operator: Operator, values: I) -> Result<Requirement, Error>
     where
         I: IntoIterator,
         I::Item: Into<String>,
@@ -227,11 +200,7 @@ impl Requirement {
         }
         values.sort_unstable();
         values.dedup();
-        Ok(Requirement {
-            key,
-            operator,
-            values,
-        })
+        Ok(Requirement { key, operator, values })
     }
 
     /// The label key (`spec/kubernetes-semantics.md §5`).
@@ -250,9 +219,7 @@ impl Requirement {
     }
 
     fn has_value(&self, value: &str) -> bool {
-        self.values
-            .binary_search_by(|v| v.as_str().cmp(value))
-            .is_ok()
+        self.values.binary_search_by(|v| v.as_str().cmp(value)).is_ok()
     }
 
     /// `Requirement.Matches` (`spec/kubernetes-semantics.md §5`): `in`/`=`/`==` need the key
@@ -262,9 +229,7 @@ impl Requirement {
     pub fn matches(&self, labels: &Labels) -> bool {
         let got = labels.get(self.key.as_str());
         match self.operator {
-            Operator::In | Operator::Equals | Operator::DoubleEquals => {
-                got.is_some_and(|v| self.has_value(v))
-            }
+            Operator::In | Operator::Equals | Operator::DoubleEquals => got.is_some_and(|v| self.has_value(v)),
             Operator::NotIn | Operator::NotEquals => got.is_none_or(|v| !self.has_value(v)),
             Operator::Exists => got.is_some(),
             Operator::DoesNotExist => got.is_none(),
@@ -337,10 +302,7 @@ impl Selector {
         match parser.parse() {
             Ok(mut requirements) => {
                 requirements.sort_by(|a, b| a.key.cmp(&b.key));
-                Ok(Selector {
-                    requirements,
-                    nothing: false,
-                })
+                Ok(Selector { requirements, nothing: false })
             }
             Err(e) => {
                 let mut err = selector_error(e.message);
@@ -353,19 +315,13 @@ impl Selector {
     /// `labels.Everything()` (`spec/kubernetes-semantics.md §5`): no requirements, matches every
     /// label set.
     pub fn everything() -> Selector {
-        Selector {
-            requirements: Vec::new(),
-            nothing: false,
-        }
+        Selector { requirements: Vec::new(), nothing: false }
     }
 
     /// `labels.Nothing()` (`spec/kubernetes-semantics.md §5`): matches no label set, prints as
     /// the empty string, and is not [`Selector::is_empty`].
     pub fn nothing() -> Selector {
-        Selector {
-            requirements: Vec::new(),
-            nothing: true,
-        }
+        Selector { requirements: Vec::new(), nothing: true }
     }
 
     /// `labels.ValidatedSelectorFromSet` (`spec/kubernetes-semantics.md §5`): `k = v` for every
@@ -378,10 +334,7 @@ impl Selector {
                 .map_err(|(m, _)| selector_error(m))?;
             requirements.push(r);
         }
-        Ok(Selector {
-            requirements,
-            nothing: false,
-        })
+        Ok(Selector { requirements, nothing: false })
     }
 
     /// `metav1.LabelSelectorAsSelector` (`spec/kubernetes-semantics.md §5`): `None` gives
@@ -395,8 +348,7 @@ impl Selector {
         if sel.match_labels.is_empty() && sel.match_expressions.is_empty() {
             return Ok(Selector::everything());
         }
-        let mut requirements =
-            Vec::with_capacity(sel.match_labels.len() + sel.match_expressions.len());
+        let mut requirements = Vec::with_capacity(sel.match_labels.len() + sel.match_expressions.len());
         for (k, v) in &sel.match_labels {
             let r = Requirement::build(k.clone(), Operator::Equals, alloc::vec![v.clone()], false)
                 .map_err(|(m, _)| selector_error(m))?;
@@ -409,10 +361,7 @@ impl Selector {
                 "Exists" => Operator::Exists,
                 "DoesNotExist" => Operator::DoesNotExist,
                 other => {
-                    return Err(selector_error(format!(
-                        "{} is not a valid label selector operator",
-                        go_quote(other)
-                    )))
+                    return Err(selector_error(format!("{} is not a valid label selector operator", go_quote(other))))
                 }
             };
             let r = Requirement::build(expr.key.clone(), op, expr.values.clone(), true)
@@ -420,10 +369,7 @@ impl Selector {
             requirements.push(r);
         }
         requirements.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(Selector {
-            requirements,
-            nothing: false,
-        })
+        Ok(Selector { requirements, nothing: false })
     }
 
     /// `Selector.Matches` (`spec/kubernetes-semantics.md §5`): every requirement matches
@@ -557,11 +503,7 @@ impl<'a> Lexer<'a> {
         };
         let lit = self.slice(start, end);
         let tok = token_of(lit.as_bytes()).map_or(Token::Identifier, |(t, _)| t);
-        Item {
-            tok,
-            lit,
-            pos: start,
-        }
+        Item { tok, lit, pos: start }
     }
 
     /// Upstream `scanSpecialSymbol`: the longest run of special characters that is a token.
@@ -589,11 +531,7 @@ impl<'a> Lexer<'a> {
             }
         }
         let (tok, lit) = last.unwrap_or((Token::EndOfString, ""));
-        Item {
-            tok,
-            lit,
-            pos: start,
-        }
+        Item { tok, lit, pos: start }
     }
 
     /// Upstream `Lex`.
@@ -602,21 +540,13 @@ impl<'a> Lexer<'a> {
             let at = self.pos;
             let ch = self.read();
             if ch == 0 {
-                return Item {
-                    tok: Token::EndOfString,
-                    lit: "",
-                    pos: at,
-                };
+                return Item { tok: Token::EndOfString, lit: "", pos: at };
             }
             if is_whitespace(ch) {
                 continue;
             }
             self.unread();
-            return if is_special(ch) {
-                self.scan_special_symbol()
-            } else {
-                self.scan_id_or_keyword()
-            };
+            return if is_special(ch) { self.scan_special_symbol() } else { self.scan_id_or_keyword() };
         }
     }
 }
@@ -662,19 +592,11 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        Parser {
-            items,
-            position: 0,
-            end: text.len(),
-        }
+        Parser { items, position: 0, end: text.len() }
     }
 
     fn current(&self) -> Item<'a> {
-        self.items.get(self.position).copied().unwrap_or(Item {
-            tok: Token::EndOfString,
-            lit: "",
-            pos: self.end,
-        })
+        self.items.get(self.position).copied().unwrap_or(Item { tok: Token::EndOfString, lit: "", pos: self.end })
     }
 
     /// Upstream `lookahead`: in a values context `in`/`notin` are identifiers.
@@ -700,9 +622,9 @@ impl<'a> Parser<'a> {
             let next = self.lookahead(Context::Values);
             match next.tok {
                 Token::Identifier | Token::DoesNotExist => {
-                    let r = self.parse_requirement().map_err(|e| {
-                        perr(format!("unable to parse requirement: {}", e.message), e.pos)
-                    })?;
+                    let r = self
+                        .parse_requirement()
+                        .map_err(|e| perr(format!("unable to parse requirement: {}", e.message), e.pos))?;
                     requirements.push(r);
                     let t = self.consume(Context::Values);
                     match t.tok {
@@ -716,21 +638,13 @@ impl<'a> Parser<'a> {
                                 ));
                             }
                         }
-                        _ => {
-                            return Err(perr(
-                                format!("found '{}', expected: ',' or 'end of string'", t.lit),
-                                t.pos,
-                            ))
-                        }
+                        _ => return Err(perr(format!("found '{}', expected: ',' or 'end of string'", t.lit), t.pos)),
                     }
                 }
                 Token::EndOfString => return Ok(requirements),
                 _ => {
                     return Err(perr(
-                        format!(
-                            "found '{}', expected: !, identifier, or 'end of string'",
-                            next.lit
-                        ),
+                        format!("found '{}', expected: !, identifier, or 'end of string'", next.lit),
                         next.pos,
                     ))
                 }
@@ -755,18 +669,14 @@ impl<'a> Parser<'a> {
         let positions: Vec<usize> = values.values().copied().collect();
         let list: Vec<String> = values.into_keys().collect();
         Requirement::build(key.to_string(), operator, list, false).map_err(|(message, at)| {
-            let pos = at
-                .and_then(|i| positions.get(i).copied())
-                .unwrap_or(key_pos);
+            let pos = at.and_then(|i| positions.get(i).copied()).unwrap_or(key_pos);
             perr(message, pos)
         })
     }
 
     /// Upstream `parseKeyAndInferOperator`: the key (validated), and `Exists`/`DoesNotExist`
     /// when that is all the requirement says.
-    fn parse_key_and_infer_operator(
-        &mut self,
-    ) -> Result<(&'a str, usize, Option<Operator>), ParseError> {
+    fn parse_key_and_infer_operator(&mut self) -> Result<(&'a str, usize, Option<Operator>), ParseError> {
         let mut operator = None;
         let mut t = self.consume(Context::Values);
         if t.tok == Token::DoesNotExist {
@@ -774,26 +684,14 @@ impl<'a> Parser<'a> {
             t = self.consume(Context::Values);
         }
         if t.tok != Token::Identifier {
-            return Err(perr(
-                format!("found '{}', expected: identifier", t.lit),
-                t.pos,
-            ));
+            return Err(perr(format!("found '{}', expected: identifier", t.lit), t.pos));
         }
         let errs = names::qualified_name(t.lit);
         if !errs.is_empty() {
-            return Err(perr(
-                format!(
-                    "<nil>: Invalid value: {}: {}",
-                    go_quote(t.lit),
-                    errs.join("; ")
-                ),
-                t.pos,
-            ));
+            return Err(perr(format!("<nil>: Invalid value: {}: {}", go_quote(t.lit), errs.join("; ")), t.pos));
         }
         let next = self.lookahead(Context::Values).tok;
-        if (next == Token::EndOfString || next == Token::Comma)
-            && operator != Some(Operator::DoesNotExist)
-        {
+        if (next == Token::EndOfString || next == Token::Comma) && operator != Some(Operator::DoesNotExist) {
             operator = Some(Operator::Exists);
         }
         Ok((t.lit, t.pos, operator))
@@ -810,12 +708,7 @@ impl<'a> Parser<'a> {
             Token::LessThan => Operator::LessThan,
             Token::NotIn => Operator::NotIn,
             Token::NotEquals => Operator::NotEquals,
-            _ => {
-                return Err(perr(
-                    format!("found '{}', expected: in, notin, =, ==, !=, gt, lt", t.lit),
-                    t.pos,
-                ))
-            }
+            _ => return Err(perr(format!("found '{}', expected: in, notin, =, ==, !=, gt, lt", t.lit), t.pos)),
         })
     }
 
@@ -833,10 +726,7 @@ impl<'a> Parser<'a> {
                 if close.tok != Token::ClosedPar {
                     // Unreachable (the list only ends before ')'); upstream's message names the
                     // token after '('.
-                    return Err(perr(
-                        format!("found '{}', expected: ')'", next.lit),
-                        close.pos,
-                    ));
+                    return Err(perr(format!("found '{}', expected: ')'", next.lit), close.pos));
                 }
                 Ok(set)
             }
@@ -844,10 +734,7 @@ impl<'a> Parser<'a> {
                 self.consume(Context::Values);
                 Ok(ValueSet::from([(String::new(), next.pos)]))
             }
-            _ => Err(perr(
-                format!("found '{}', expected: ',', ')' or identifier", next.lit),
-                next.pos,
-            )),
+            _ => Err(perr(format!("found '{}', expected: ',', ')' or identifier", next.lit), next.pos)),
         }
     }
 
@@ -863,12 +750,7 @@ impl<'a> Parser<'a> {
                     match t2.tok {
                         Token::Comma => continue,
                         Token::ClosedPar => return Ok(set),
-                        _ => {
-                            return Err(perr(
-                                format!("found '{}', expected: ',' or ')'", t2.lit),
-                                t2.pos,
-                            ))
-                        }
+                        _ => return Err(perr(format!("found '{}', expected: ',' or ')'", t2.lit), t2.pos)),
                     }
                 }
                 Token::Comma => {
@@ -885,12 +767,7 @@ impl<'a> Parser<'a> {
                         set.entry(String::new()).or_insert(t2.pos); // ",,"
                     }
                 }
-                _ => {
-                    return Err(perr(
-                        format!("found '{}', expected: ',', or identifier", t.lit),
-                        t.pos,
-                    ))
-                }
+                _ => return Err(perr(format!("found '{}', expected: ',', or identifier", t.lit), t.pos)),
             }
         }
     }
@@ -905,10 +782,7 @@ impl<'a> Parser<'a> {
         if t.tok == Token::Identifier {
             return Ok(ValueSet::from([(t.lit.to_string(), t.pos)]));
         }
-        Err(perr(
-            format!("found '{}', expected: identifier", t.lit),
-            t.pos,
-        ))
+        Err(perr(format!("found '{}', expected: identifier", t.lit), t.pos))
     }
 }
 
@@ -937,9 +811,7 @@ fn go_quote(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
             c if !go_printable(c) => {
                 if (c as u32) < 0x10000 {
                     out.push_str(&format!("\\u{:04x}", c as u32));
@@ -981,9 +853,7 @@ fn go_json_list(values: &[String]) -> String {
                 '\t' => out.push_str("\\t"),
                 '\u{8}' => out.push_str("\\b"),
                 '\u{c}' => out.push_str("\\f"),
-                c if (c as u32) < 0x20
-                    || matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') =>
-                {
+                c if (c as u32) < 0x20 || matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') => {
                     out.push_str(&format!("\\u{:04x}", c as u32));
                 }
                 c => out.push(c),
@@ -999,22 +869,14 @@ fn go_json_list(values: &[String]) -> String {
 mod tests {
     //! Tables from apimachinery `pkg/labels/selector_test.go` and `meta/v1/helpers_test.go`
     //! (`spec/kubernetes-semantics.md §5`), plus property tests.
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
     use crate::model::label_selector::LabelSelectorRequirement;
     use alloc::{borrow::ToOwned, vec};
     use proptest::prelude::*;
 
     fn set(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     fn req(key: &str, op: Operator, values: &[&str]) -> Requirement {
@@ -1022,10 +884,7 @@ mod tests {
     }
 
     fn sel(reqs: Vec<Requirement>) -> Selector {
-        Selector {
-            requirements: reqs,
-            nothing: false,
-        }
+        Selector { requirements: reqs, nothing: false }
     }
 
     fn tokens(s: &str) -> Vec<Token> {
@@ -1050,18 +909,7 @@ mod tests {
     // TestSelectorParse
     #[test]
     fn selector_parse_good_and_bad() {
-        let good = [
-            "x=a,y=b,z=c",
-            "",
-            "x!=a,y=b",
-            "x=",
-            "x= ",
-            "x=,z= ",
-            "x= ,z= ",
-            "!x",
-            "x>1",
-            "x>1,z<5",
-        ];
+        let good = ["x=a,y=b,z=c", "", "x!=a,y=b", "x=", "x= ", "x=,z= ", "x= ,z= ", "!x", "x>1", "x>1,z<5"];
         for test in good {
             let lq = Selector::parse(test).unwrap_or_else(|e| panic!("{test:?}: {e}"));
             assert_eq!(lq.to_string(), test.replace(' ', ""), "{test:?}");
@@ -1122,10 +970,7 @@ mod tests {
             ("x>0", &[("x", "1")]),
         ];
         for (s, labels) in yes {
-            assert!(
-                Selector::parse(s).unwrap().matches(&set(labels)),
-                "{s:?} should match {labels:?}"
-            );
+            assert!(Selector::parse(s).unwrap().matches(&set(labels)), "{s:?} should match {labels:?}");
         }
         let no: &[(&str, &[(&str, &str)])] = &[
             ("x=z", &[]),
@@ -1138,10 +983,7 @@ mod tests {
             ("x<1", &[("x", "2")]),
             ("foo=blah", &[("foo", "bar"), ("baz", "blah")]),
             ("baz=bar", &[("foo", "bar"), ("baz", "blah")]),
-            (
-                "foo=bar,foobar=bar,baz=blah",
-                &[("foo", "bar"), ("baz", "blah")],
-            ),
+            ("foo=bar,foobar=bar,baz=blah", &[("foo", "bar"), ("baz", "blah")]),
             // gt/lt: missing key or unparsable label value never match.
             ("x>1", &[]),
             ("x<1", &[]),
@@ -1152,10 +994,7 @@ mod tests {
             ("x notin (a)", &[("x", "a")]),
         ];
         for (s, labels) in no {
-            assert!(
-                !Selector::parse(s).unwrap().matches(&set(labels)),
-                "{s:?} should not match {labels:?}"
-            );
+            assert!(!Selector::parse(s).unwrap().matches(&set(labels)), "{s:?} should not match {labels:?}");
         }
     }
 
@@ -1163,26 +1002,11 @@ mod tests {
     #[test]
     fn set_matches() {
         let labelset = set(&[("foo", "bar"), ("baz", "blah")]);
-        for s in [
-            set(&[]),
-            set(&[("foo", "bar")]),
-            set(&[("baz", "blah")]),
-            set(&[("foo", "bar"), ("baz", "blah")]),
-        ] {
-            assert!(
-                Selector::from_labels(&s).unwrap().matches(&labelset),
-                "{s:?}"
-            );
+        for s in [set(&[]), set(&[("foo", "bar")]), set(&[("baz", "blah")]), set(&[("foo", "bar"), ("baz", "blah")])] {
+            assert!(Selector::from_labels(&s).unwrap().matches(&labelset), "{s:?}");
         }
-        assert!(!Selector::from_labels(&set(&[("foo", "blah")]))
-            .unwrap()
-            .matches(&labelset));
-        assert_eq!(
-            Selector::from_labels(&set(&[("b", "2"), ("a", "1")]))
-                .unwrap()
-                .to_string(),
-            "a=1,b=2"
-        );
+        assert!(!Selector::from_labels(&set(&[("foo", "blah")])).unwrap().matches(&labelset));
+        assert_eq!(Selector::from_labels(&set(&[("b", "2"), ("a", "1")])).unwrap().to_string(), "a=1,b=2");
     }
 
     // TestValidatedSelectorFromSet
@@ -1193,18 +1017,10 @@ mod tests {
         let long = "axahm2EJ8Phiephe2eixohbee9eGeiyees1thuozi1xoh0GiuH3diewi8iem7Nui";
         let e = Selector::from_labels(&set(&[("Key", long)])).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Selector);
-        assert_eq!(
-            e.message,
-            format!("values[0][Key]: Invalid value: \"{long}\": must be no more than 63 bytes")
-        );
+        assert_eq!(e.message, format!("values[0][Key]: Invalid value: \"{long}\": must be no more than 63 bytes"));
         assert_eq!(e.column, None);
         let e = Selector::from_labels(&set(&[("a b", "v")])).unwrap_err();
-        assert!(
-            e.message
-                .starts_with("key: Invalid value: \"a b\": name part must consist of"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("key: Invalid value: \"a b\": name part must consist of"), "{}", e.message);
     }
 
     // TestLexer
@@ -1238,39 +1054,14 @@ mod tests {
     fn lexer_sequences() {
         use Token::*;
         let cases: &[(&str, &[Token])] = &[
-            (
-                "key in ( value )",
-                &[Identifier, In, OpenPar, Identifier, ClosedPar],
-            ),
-            (
-                "key notin ( value )",
-                &[Identifier, NotIn, OpenPar, Identifier, ClosedPar],
-            ),
-            (
-                "key in ( value1, value2 )",
-                &[
-                    Identifier, In, OpenPar, Identifier, Comma, Identifier, ClosedPar,
-                ],
-            ),
+            ("key in ( value )", &[Identifier, In, OpenPar, Identifier, ClosedPar]),
+            ("key notin ( value )", &[Identifier, NotIn, OpenPar, Identifier, ClosedPar]),
+            ("key in ( value1, value2 )", &[Identifier, In, OpenPar, Identifier, Comma, Identifier, ClosedPar]),
             ("key", &[Identifier]),
             ("!key", &[DoesNotExist, Identifier]),
             ("()", &[OpenPar, ClosedPar]),
-            (
-                "x in (),y",
-                &[Identifier, In, OpenPar, ClosedPar, Comma, Identifier],
-            ),
-            (
-                "== != (), = notin",
-                &[
-                    DoubleEquals,
-                    NotEquals,
-                    OpenPar,
-                    ClosedPar,
-                    Comma,
-                    Equals,
-                    NotIn,
-                ],
-            ),
+            ("x in (),y", &[Identifier, In, OpenPar, ClosedPar, Comma, Identifier]),
+            ("== != (), = notin", &[DoubleEquals, NotEquals, OpenPar, ClosedPar, Comma, Equals, NotIn]),
             ("key>2", &[Identifier, GreaterThan, Identifier]),
             ("key<1", &[Identifier, LessThan, Identifier]),
             // Longest match among special runs.
@@ -1278,10 +1069,7 @@ mod tests {
             ("!==", &[NotEquals, Equals]),
             ("!!x", &[DoesNotExist, DoesNotExist, Identifier]),
             ("<=", &[LessThan, Equals]),
-            (
-                "a\tb\rc\nd",
-                &[Identifier, Identifier, Identifier, Identifier],
-            ),
+            ("a\tb\rc\nd", &[Identifier, Identifier, Identifier, Identifier]),
         ];
         for (s, want) in cases {
             assert_eq!(tokens(s), *want, "{s:?}");
@@ -1291,16 +1079,8 @@ mod tests {
     // TestParserLookahead
     #[test]
     fn parser_lookahead() {
-        for s in [
-            "key in ( value )",
-            "key notin ( value )",
-            "key",
-            "!key",
-            "()",
-            "",
-            "x in (),y",
-            "== != (), = notin",
-        ] {
+        for s in ["key in ( value )", "key notin ( value )", "key", "!key", "()", "", "x in (),y", "== != (), = notin"]
+        {
             let mut p = Parser::new(s);
             assert_eq!(p.items.len(), tokens(s).len() + 1, "{s:?}");
             assert_eq!(p.items.last().unwrap().tok, Token::EndOfString);
@@ -1323,10 +1103,7 @@ mod tests {
         }
         for (tok, lit) in [("!", "!"), ("exists", "exists"), ("(", "(")] {
             let e = Parser::new(tok).parse_operator().err().unwrap();
-            assert_eq!(
-                e.message,
-                format!("found '{lit}', expected: in, notin, =, ==, !=, gt, lt")
-            );
+            assert_eq!(e.message, format!("found '{lit}', expected: in, notin, =, ==, !=, gt, lt"));
         }
     }
 
@@ -1345,10 +1122,7 @@ mod tests {
             ("x12", Operator::LessThan, &["6"]),
         ];
         for (k, op, vals) in ok {
-            assert!(
-                Requirement::new(*k, *op, vals.iter().copied()).is_ok(),
-                "{k}"
-            );
+            assert!(Requirement::new(*k, *op, vals.iter().copied()).is_ok(), "{k}");
         }
         let long = "a".repeat(254);
         let bad: &[(&str, Operator, &[&str], String)] = &[
@@ -1394,32 +1168,13 @@ mod tests {
         }
         // x16: value over 63 bytes.
         let e = Requirement::new("x16", Operator::Equals, [long.as_str()]).unwrap_err();
-        assert!(
-            e.message
-                .starts_with("values[0][x16]: Invalid value: \"aaa"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("values[0][x16]: Invalid value: \"aaa"), "{}", e.message);
         assert!(e.message.contains("must be no more than 63 bytes"));
         // Several errors aggregate in brackets.
         let e = Requirement::new("-k", Operator::GreaterThan, ["x-"]).unwrap_err();
-        assert!(
-            e.message.starts_with("[key: Invalid value: \"-k\": "),
-            "{}",
-            e.message
-        );
-        assert!(
-            e.message
-                .contains(", values[0]: Invalid value: \"x-\": for 'Gt', 'Lt' operators"),
-            "{}",
-            e.message
-        );
-        assert!(
-            e.message
-                .contains(", values[0][-k]: Invalid value: \"x-\": a valid label"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("[key: Invalid value: \"-k\": "), "{}", e.message);
+        assert!(e.message.contains(", values[0]: Invalid value: \"x-\": for 'Gt', 'Lt' operators"), "{}", e.message);
+        assert!(e.message.contains(", values[0][-k]: Invalid value: \"x-\": a valid label"), "{}", e.message);
         assert!(e.message.ends_with(']'));
         // Values are stored sorted and de-duplicated.
         let r = Requirement::new("x", Operator::In, ["b", "a", "b"]).unwrap();
@@ -1434,27 +1189,15 @@ mod tests {
         use Operator::*;
         let cases = [
             (
-                vec![
-                    req("x", In, &["abc", "def"]),
-                    req("y", NotIn, &["jkl"]),
-                    req("z", Exists, &[]),
-                ],
+                vec![req("x", In, &["abc", "def"]), req("y", NotIn, &["jkl"]), req("z", Exists, &[])],
                 "x in (abc,def),y notin (jkl),z",
             ),
             (
-                vec![
-                    req("x", NotIn, &["abc", "def"]),
-                    req("y", NotEquals, &["jkl"]),
-                    req("z", DoesNotExist, &[]),
-                ],
+                vec![req("x", NotIn, &["abc", "def"]), req("y", NotEquals, &["jkl"]), req("z", DoesNotExist, &[])],
                 "x notin (abc,def),y!=jkl,!z",
             ),
             (
-                vec![
-                    req("x", NotIn, &["abc"]),
-                    req("y", In, &["jkl", "mno"]),
-                    req("z", NotIn, &[""]),
-                ],
+                vec![req("x", NotIn, &["abc"]), req("y", In, &["jkl", "mno"]), req("z", NotIn, &[""])],
                 "x notin (abc),y in (jkl,mno),z notin ()",
             ),
             (
@@ -1466,14 +1209,7 @@ mod tests {
                 ],
                 "x=abc,y==jkl,z!=a,z",
             ),
-            (
-                vec![
-                    req("x", GreaterThan, &["2"]),
-                    req("y", LessThan, &["8"]),
-                    req("z", Exists, &[]),
-                ],
-                "x>2,y<8,z",
-            ),
+            (vec![req("x", GreaterThan, &["2"]), req("y", LessThan, &["8"]), req("z", Exists, &[])], "x>2,y<8,z"),
         ];
         for (reqs, want) in cases {
             let s = sel(reqs);
@@ -1488,49 +1224,17 @@ mod tests {
     fn requirement_selector_matching() {
         use Operator::*;
         let cases = [
-            (
-                set(&[("x", "foo"), ("y", "baz")]),
-                vec![req("x", In, &["foo"]), req("y", NotIn, &["alpha"])],
-                true,
-            ),
-            (
-                set(&[("x", "foo"), ("y", "baz")]),
-                vec![req("x", In, &["foo"]), req("y", In, &["alpha"])],
-                false,
-            ),
-            (
-                set(&[("y", "")]),
-                vec![req("x", NotIn, &[""]), req("y", Exists, &[])],
-                true,
-            ),
-            (
-                set(&[("y", "")]),
-                vec![req("x", DoesNotExist, &[]), req("y", Exists, &[])],
-                true,
-            ),
-            (
-                set(&[("y", "")]),
-                vec![req("x", NotIn, &[""]), req("y", DoesNotExist, &[])],
-                false,
-            ),
+            (set(&[("x", "foo"), ("y", "baz")]), vec![req("x", In, &["foo"]), req("y", NotIn, &["alpha"])], true),
+            (set(&[("x", "foo"), ("y", "baz")]), vec![req("x", In, &["foo"]), req("y", In, &["alpha"])], false),
+            (set(&[("y", "")]), vec![req("x", NotIn, &[""]), req("y", Exists, &[])], true),
+            (set(&[("y", "")]), vec![req("x", DoesNotExist, &[]), req("y", Exists, &[])], true),
+            (set(&[("y", "")]), vec![req("x", NotIn, &[""]), req("y", DoesNotExist, &[])], false),
             (set(&[("y", "baz")]), vec![req("x", In, &[""])], false),
-            (
-                set(&[("z", "2")]),
-                vec![req("z", GreaterThan, &["1"])],
-                true,
-            ),
-            (
-                set(&[("z", "v2")]),
-                vec![req("z", GreaterThan, &["1"])],
-                false,
-            ),
+            (set(&[("z", "2")]), vec![req("z", GreaterThan, &["1"])], true),
+            (set(&[("z", "v2")]), vec![req("z", GreaterThan, &["1"])], false),
         ];
         for (labels, reqs, want) in cases {
-            assert_eq!(
-                sel(reqs.clone()).matches(&labels),
-                want,
-                "{reqs:?} on {labels:?}"
-            );
+            assert_eq!(sel(reqs.clone()).matches(&labels), want, "{reqs:?} on {labels:?}");
         }
     }
 
@@ -1543,34 +1247,19 @@ mod tests {
             ("\rx", Some(vec![req("x", Exists, &[])])),
             (
                 "this-is-a-dns.domain.com/key-with-dash",
-                Some(vec![req(
-                    "this-is-a-dns.domain.com/key-with-dash",
-                    Exists,
-                    &[],
-                )]),
+                Some(vec![req("this-is-a-dns.domain.com/key-with-dash", Exists, &[])]),
             ),
             (
                 "this-is-another-dns.domain.com/key-with-dash in (so,what)",
-                Some(vec![req(
-                    "this-is-another-dns.domain.com/key-with-dash",
-                    In,
-                    &["so", "what"],
-                )]),
+                Some(vec![req("this-is-another-dns.domain.com/key-with-dash", In, &["so", "what"])]),
             ),
             (
                 "0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)",
-                Some(vec![req(
-                    "0.1.2.domain/99",
-                    NotIn,
-                    &["10.10.100.1", "tick.tack.clock"],
-                )]),
+                Some(vec![req("0.1.2.domain/99", NotIn, &["10.10.100.1", "tick.tack.clock"])]),
             ),
             ("foo  in\t (abc)", Some(vec![req("foo", In, &["abc"])])),
             ("x notin\n (abc)", Some(vec![req("x", NotIn, &["abc"])])),
-            (
-                "x  notin\t\t\t(abc,def)",
-                Some(vec![req("x", NotIn, &["abc", "def"])]),
-            ),
+            ("x  notin\t\t\t(abc,def)", Some(vec![req("x", NotIn, &["abc", "def"])])),
             ("x in (abc,def)", Some(vec![req("x", In, &["abc", "def"])])),
             ("x in (abc,)", Some(vec![req("x", In, &["abc", ""])])),
             ("x in ()", Some(vec![req("x", In, &[""])])),
@@ -1583,24 +1272,14 @@ mod tests {
                     req("z", In, &[""]),
                 ]),
             ),
-            (
-                "x,y in (a)",
-                Some(vec![req("x", Exists, &[]), req("y", In, &["a"])]),
-            ),
+            ("x,y in (a)", Some(vec![req("x", Exists, &[]), req("y", In, &["a"])])),
             ("x=a", Some(vec![req("x", Equals, &["a"])])),
             ("x>1", Some(vec![req("x", GreaterThan, &["1"])])),
             ("x<7", Some(vec![req("x", LessThan, &["7"])])),
-            (
-                "x=a,y!=b",
-                Some(vec![req("x", Equals, &["a"]), req("y", NotEquals, &["b"])]),
-            ),
+            ("x=a,y!=b", Some(vec![req("x", Equals, &["a"]), req("y", NotEquals, &["b"])])),
             (
                 "x=a,y!=b,z in (h,i,j)",
-                Some(vec![
-                    req("x", Equals, &["a"]),
-                    req("y", NotEquals, &["b"]),
-                    req("z", In, &["h", "i", "j"]),
-                ]),
+                Some(vec![req("x", Equals, &["a"]), req("y", NotEquals, &["b"]), req("z", In, &["h", "i", "j"])]),
             ),
             ("x=a||y=b", None),
             ("x,,y", None),
@@ -1611,20 +1290,14 @@ mod tests {
             ("a in (xyz),", None),
             ("a in (xyz)b notin ()", None),
             ("a ", Some(vec![req("a", Exists, &[])])),
-            (
-                "a in (x,y,notin, z,in)",
-                Some(vec![req("a", In, &["in", "notin", "x", "y", "z"])]),
-            ),
+            ("a in (x,y,notin, z,in)", Some(vec![req("a", In, &["in", "notin", "x", "y", "z"])])),
             ("a in (xyz abc)", None),
             ("a notin(", None),
             ("a (", None),
             ("(", None),
             // More edge cases of the grammar.
             ("in in (in)", Some(vec![req("in", In, &["in"])])),
-            (
-                "notin notin (notin)",
-                Some(vec![req("notin", NotIn, &["notin"])]),
-            ),
+            ("notin notin (notin)", Some(vec![req("notin", NotIn, &["notin"])])),
             ("x=in", Some(vec![req("x", Equals, &["in"])])),
             ("x in (a,,,b)", Some(vec![req("x", In, &["", "a", "b"])])),
             ("x in (,)", Some(vec![req("x", In, &[""])])),
@@ -1633,31 +1306,12 @@ mod tests {
             ("x in (,,)", None),
             ("x in (a,,)", None),
             ("x in (a,a)", Some(vec![req("x", In, &["a"])])),
-            (
-                "!x,!y",
-                Some(vec![
-                    req("x", DoesNotExist, &[]),
-                    req("y", DoesNotExist, &[]),
-                ]),
-            ),
-            (
-                "x , y",
-                Some(vec![req("x", Exists, &[]), req("y", Exists, &[])]),
-            ),
-            (
-                "x=,y",
-                Some(vec![req("x", Equals, &[""]), req("y", Exists, &[])]),
-            ),
+            ("!x,!y", Some(vec![req("x", DoesNotExist, &[]), req("y", DoesNotExist, &[])])),
+            ("x , y", Some(vec![req("x", Exists, &[]), req("y", Exists, &[])])),
+            ("x=,y", Some(vec![req("x", Equals, &[""]), req("y", Exists, &[])])),
             ("x==", Some(vec![req("x", DoubleEquals, &[""])])),
             ("x!=", Some(vec![req("x", NotEquals, &[""])])),
-            (
-                "z=1,a=2,z",
-                Some(vec![
-                    req("a", Equals, &["2"]),
-                    req("z", Equals, &["1"]),
-                    req("z", Exists, &[]),
-                ]),
-            ),
+            ("z=1,a=2,z", Some(vec![req("a", Equals, &["2"]), req("z", Equals, &["1"]), req("z", Exists, &[])])),
             ("x>", None),
             ("x in", None),
             ("x=(", None),
@@ -1744,10 +1398,7 @@ mod tests {
     fn nul_byte_quirk_matches_upstream_lexer() {
         // Upstream's lexer reads a NUL byte as end of input: after whitespace it ends the
         // token stream, inside an identifier it ends the identifier.
-        assert_eq!(
-            Selector::parse("a \0garbage").unwrap(),
-            sel(vec![req("a", Operator::Exists, &[])])
-        );
+        assert_eq!(Selector::parse("a \0garbage").unwrap(), sel(vec![req("a", Operator::Exists, &[])]));
         assert!(Selector::parse("a\0b").is_err());
     }
 
@@ -1777,10 +1428,7 @@ mod tests {
             ],
         };
         let s = Selector::from_label_selector(Some(&ls)).unwrap();
-        assert_eq!(
-            s.to_string(),
-            "a,baz=blah,baz in (norf,qux),foo=bar,qux notin (norf),!z"
-        );
+        assert_eq!(s.to_string(), "a,baz=blah,baz in (norf,qux),foo=bar,qux notin (norf),!z");
         assert!(!s.matches(&set(&[("foo", "bar"), ("baz", "blah"), ("a", "")])));
         let s2 = Selector::from_label_selector(Some(&LabelSelector {
             match_labels: set(&[("foo", "bar")]),
@@ -1791,45 +1439,27 @@ mod tests {
         assert!(s2.matches(&set(&[("foo", "bar"), ("baz", "qux")])));
         assert!(!s2.matches(&set(&[("foo", "bar")])));
 
-        let bad_op = LabelSelector {
-            match_expressions: vec![expr("foo", "Gt", &["1"])],
-            ..Default::default()
-        };
+        let bad_op = LabelSelector { match_expressions: vec![expr("foo", "Gt", &["1"])], ..Default::default() };
         let e = Selector::from_label_selector(Some(&bad_op)).unwrap_err();
         assert_eq!(e.message, "\"Gt\" is not a valid label selector operator");
-        let bad_op = LabelSelector {
-            match_expressions: vec![expr("foo", "in", &["x"])],
-            ..Default::default()
-        };
+        let bad_op = LabelSelector { match_expressions: vec![expr("foo", "in", &["x"])], ..Default::default() };
         assert_eq!(
-            Selector::from_label_selector(Some(&bad_op))
-                .unwrap_err()
-                .message,
+            Selector::from_label_selector(Some(&bad_op)).unwrap_err().message,
             "\"in\" is not a valid label selector operator"
         );
         // Absent values render as Go's nil slice.
-        let no_values = LabelSelector {
-            match_expressions: vec![expr("foo", "In", &[])],
-            ..Default::default()
-        };
+        let no_values = LabelSelector { match_expressions: vec![expr("foo", "In", &[])], ..Default::default() };
         assert_eq!(
-            Selector::from_label_selector(Some(&no_values))
-                .unwrap_err()
-                .message,
+            Selector::from_label_selector(Some(&no_values)).unwrap_err().message,
             "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty"
         );
-        let exists_values = LabelSelector {
-            match_expressions: vec![expr("foo", "Exists", &["x"])],
-            ..Default::default()
-        };
+        let exists_values =
+            LabelSelector { match_expressions: vec![expr("foo", "Exists", &["x"])], ..Default::default() };
         assert_eq!(
             Selector::from_label_selector(Some(&exists_values)).unwrap_err().message,
             "values: Invalid value: [\"x\"]: values set must be empty for exists and does not exist"
         );
-        let bad_label = LabelSelector {
-            match_labels: set(&[("k", "-v")]),
-            ..Default::default()
-        };
+        let bad_label = LabelSelector { match_labels: set(&[("k", "-v")]), ..Default::default() };
         assert!(Selector::from_label_selector(Some(&bad_label))
             .unwrap_err()
             .message
@@ -1842,29 +1472,16 @@ mod tests {
             r#"{"matchLabels":{"app":"web"},"matchExpressions":[{"key":"tier","operator":"Exists"}]}"#,
         )
         .unwrap();
-        assert_eq!(
-            Selector::from_label_selector(Some(&ls))
-                .unwrap()
-                .to_string(),
-            "app=web,tier"
-        );
+        assert_eq!(Selector::from_label_selector(Some(&ls)).unwrap().to_string(), "app=web,tier");
         let empty: LabelSelector = serde_json::from_str("{}").unwrap();
-        assert!(Selector::from_label_selector(Some(&empty))
-            .unwrap()
-            .is_empty());
+        assert!(Selector::from_label_selector(Some(&empty)).unwrap().is_empty());
     }
 
     #[test]
     fn go_renderings() {
-        assert_eq!(
-            go_quote("a\"b\\c\n\t\u{1}\u{7f}é\u{a0}"),
-            "\"a\\\"b\\\\c\\n\\t\\x01\\x7fé\\u00a0\""
-        );
+        assert_eq!(go_quote("a\"b\\c\n\t\u{1}\u{7f}é\u{a0}"), "\"a\\\"b\\\\c\\n\\t\\x01\\x7fé\\u00a0\"");
         assert_eq!(go_json_list(&[]), "[]");
-        assert_eq!(
-            go_json_list(&["<a&b>".into(), "q\"".into()]),
-            "[\"\\u003ca\\u0026b\\u003e\",\"q\\\"\"]"
-        );
+        assert_eq!(go_json_list(&["<a&b>".into(), "q\"".into()]), "[\"\\u003ca\\u0026b\\u003e\",\"q\\\"\"]");
     }
 
     // Property tests.
@@ -1874,17 +1491,7 @@ mod tests {
 
     const KEYS: [&str; 4] = ["a", "b", "in", "x.io/c"];
     const REQ_VALUES: [&str; 7] = ["", "x", "y", "1", "2", "10", "in"];
-    const LABEL_VALUES: [&str; 9] = [
-        "",
-        "x",
-        "y",
-        "1",
-        "2",
-        "10",
-        "-3",
-        "v2",
-        "99999999999999999999",
-    ];
+    const LABEL_VALUES: [&str; 9] = ["", "x", "y", "1", "2", "10", "-3", "v2", "99999999999999999999"];
     const OPS: [Operator; 9] = [
         Operator::DoesNotExist,
         Operator::Equals,
@@ -1911,10 +1518,7 @@ mod tests {
             (
                 proptest::sample::select(&KEYS[..]).prop_map(str::to_owned),
                 proptest::sample::select(&OPS[..]),
-                proptest::collection::vec(
-                    proptest::sample::select(&REQ_VALUES[..]).prop_map(str::to_owned),
-                    0..=3,
-                ),
+                proptest::collection::vec(proptest::sample::select(&REQ_VALUES[..]).prop_map(str::to_owned), 0..=3),
             ),
             0..=4,
         )
@@ -1926,23 +1530,16 @@ mod tests {
             let got = labels.get(key);
             let listed = |v: &String| values.iter().any(|w| w == v);
             match op {
-                Operator::In | Operator::Equals | Operator::DoubleEquals => {
-                    got.map(listed).unwrap_or(false)
-                }
+                Operator::In | Operator::Equals | Operator::DoubleEquals => got.map(listed).unwrap_or(false),
                 Operator::NotIn | Operator::NotEquals => got.map(|v| !listed(v)).unwrap_or(true),
                 Operator::Exists => got.is_some(),
                 Operator::DoesNotExist => got.is_none(),
                 Operator::GreaterThan | Operator::LessThan => {
                     let have = got.and_then(|v| v.parse::<i64>().ok());
-                    let want = if values.len() == 1 {
-                        values[0].parse::<i64>().ok()
-                    } else {
-                        None
-                    };
+                    let want = if values.len() == 1 { values[0].parse::<i64>().ok() } else { None };
                     match (have, want) {
                         (Some(h), Some(w)) => {
-                            (*op == Operator::GreaterThan && h > w)
-                                || (*op == Operator::LessThan && h < w)
+                            (*op == Operator::GreaterThan && h > w) || (*op == Operator::LessThan && h < w)
                         }
                         _ => false,
                     }

@@ -214,8 +214,7 @@ impl<'de, C: Child<'de>> Visitor<'de> for TreeVisitor<C> {
 
 impl<'de> Deserialize<'de> for Tree {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TreeVisitor::<Tree>(core::marker::PhantomData))
-            .map(Tree::new)
+        d.deserialize_any(TreeVisitor::<Tree>(core::marker::PhantomData)).map(Tree::new)
     }
 }
 
@@ -231,9 +230,7 @@ impl<'de> Deserialize<'de> for KeyString {
             Value::Bool(b) => alloc::format!("{b}"),
             Value::Null => String::new(),
             Value::Float(f) => alloc::format!("{f}"),
-            Value::Seq(_) | Value::Map(_) => {
-                return Err(de::Error::custom("a map key must be a scalar"))
-            }
+            Value::Seq(_) | Value::Map(_) => return Err(de::Error::custom("a map key must be a scalar")),
         }))
     }
 }
@@ -272,11 +269,8 @@ mod tests {
 
     #[test]
     fn json_keeps_key_order_and_last_duplicate_wins() {
-        let t: Tree =
-            serde_json::from_str(r#"{"b":1,"a":{"x":[1,2.5,"s",null,true]},"b":2}"#).unwrap();
-        let Value::Map(entries) = &t.value else {
-            unreachable!()
-        };
+        let t: Tree = serde_json::from_str(r#"{"b":1,"a":{"x":[1,2.5,"s",null,true]},"b":2}"#).unwrap();
+        let Value::Map(entries) = &t.value else { unreachable!() };
         assert_eq!(entries[0].0, "b");
         assert_eq!(entries[0].1.value, Value::Int(2));
         assert_eq!(t.pos_at("a.x[1]"), None);
@@ -285,16 +279,7 @@ mod tests {
     #[test]
     fn path_segments_handle_brackets_and_dotted_keys() {
         let t: Tree = serde_json::from_str(r#"{"m":{"annotations":{"a.b/c":"v"}}}"#).unwrap();
-        assert_eq!(
-            t.get("m")
-                .unwrap()
-                .get("annotations")
-                .unwrap()
-                .get("a.b/c")
-                .unwrap()
-                .as_str(),
-            Some("v")
-        );
+        assert_eq!(t.get("m").unwrap().get("annotations").unwrap().get("a.b/c").unwrap().as_str(), Some("v"));
         let keys: Vec<_> = path_segments("spec.ports[0].x[a.b/c]")
             .map(|s| match s {
                 Segment::Key(k) => String::from(k),

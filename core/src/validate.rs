@@ -17,21 +17,9 @@ pub(crate) fn check(l: &Loaded, f: &mut Findings<'_>) {
         Object::Service(_) => names::dns1035_label,
         _ => names::dns1123_subdomain,
     };
-    invalid(
-        f,
-        at,
-        "metadata.name",
-        &at.meta.name,
-        name_check(&at.meta.name),
-    );
+    invalid(f, at, "metadata.name", &at.meta.name, name_check(&at.meta.name));
     if l.object.is_namespaced() {
-        invalid(
-            f,
-            at,
-            "metadata.namespace",
-            &at.meta.namespace,
-            names::dns1123_label(&at.meta.namespace),
-        );
+        invalid(f, at, "metadata.namespace", &at.meta.namespace, names::dns1123_label(&at.meta.namespace));
     }
     for (k, v) in &at.meta.labels {
         let field = format!("metadata.labels[{k}]");
@@ -47,13 +35,7 @@ pub(crate) fn check(l: &Loaded, f: &mut Findings<'_>) {
 }
 
 /// Reports each message of a validator as an error on `field`.
-fn invalid(
-    f: &mut Findings<'_>,
-    at: At<'_>,
-    field: &str,
-    value: &dyn core::fmt::Debug,
-    errors: Vec<String>,
-) {
+fn invalid(f: &mut Findings<'_>, at: At<'_>, field: &str, value: &dyn core::fmt::Debug, errors: Vec<String>) {
     for e in errors {
         f.add(
             Some(at),
@@ -85,17 +67,8 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
                 String::from("spec.externalName: Required value"),
             );
         } else {
-            let name = svc
-                .external_name
-                .strip_suffix('.')
-                .unwrap_or(&svc.external_name);
-            invalid(
-                f,
-                at,
-                "spec.externalName",
-                &svc.external_name,
-                names::dns1123_subdomain(name),
-            );
+            let name = svc.external_name.strip_suffix('.').unwrap_or(&svc.external_name);
+            invalid(f, at, "spec.externalName", &svc.external_name, names::dns1123_subdomain(name));
         }
         if !svc.cluster_ip.is_empty() && !svc.cluster_ip.eq_ignore_ascii_case("None") {
             error(
@@ -107,17 +80,16 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
             );
         }
     } else if svc.ports.is_empty() && !svc.is_headless() {
+        error(f, at, "spec.ports", "missing-ports", String::from("spec.ports: Required value"));
+    }
+    if svc.is_headless() && matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) {
         error(
             f,
             at,
-            "spec.ports",
-            "missing-ports",
-            String::from("spec.ports: Required value"),
+            "spec.clusterIP",
+            "invalid-value",
+            format!("spec.clusterIP: Invalid value: \"None\": may not be set to 'None' for {t:?} services"),
         );
-    }
-    if svc.is_headless() && matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) {
-        error(f, at, "spec.clusterIP", "invalid-value",
-            format!("spec.clusterIP: Invalid value: \"None\": may not be set to 'None' for {t:?} services"));
     }
     let mut seen = BTreeSet::new();
     for (i, port) in svc.ports.iter().enumerate() {
@@ -128,18 +100,10 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
                 at,
                 &format!("{base}.name"),
                 "missing-port-name",
-                format!(
-                    "{base}.name: Required value (every port needs a name when there are several)"
-                ),
+                format!("{base}.name: Required value (every port needs a name when there are several)"),
             );
         } else if !port.name.is_empty() {
-            invalid(
-                f,
-                at,
-                &format!("{base}.name"),
-                &port.name,
-                names::dns1123_label(&port.name),
-            );
+            invalid(f, at, &format!("{base}.name"), &port.name, names::dns1123_label(&port.name));
         }
         if !seen.insert(&port.name) {
             error(
@@ -150,24 +114,10 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
                 format!("{base}.name: Duplicate value: {:?}", port.name),
             );
         }
-        invalid(
-            f,
-            at,
-            &format!("{base}.port"),
-            &port.port,
-            names::port_number(port.port),
-        );
+        invalid(f, at, &format!("{base}.port"), &port.port, names::port_number(port.port));
         match &port.target_port {
-            Some(IntOrString::Int(n)) => invalid(
-                f,
-                at,
-                &format!("{base}.targetPort"),
-                n,
-                names::port_number(*n),
-            ),
-            Some(IntOrString::Str(s)) => {
-                invalid(f, at, &format!("{base}.targetPort"), s, names::port_name(s))
-            }
+            Some(IntOrString::Int(n)) => invalid(f, at, &format!("{base}.targetPort"), n, names::port_number(*n)),
+            Some(IntOrString::Str(s)) => invalid(f, at, &format!("{base}.targetPort"), s, names::port_name(s)),
             None => {}
         }
     }
@@ -179,22 +129,30 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
                     format!("spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: {t}: must be greater than 0 and less than {MAX_AFFINITY_TIMEOUT}"));
             }
         }
-        other => error(f, at, "spec.sessionAffinity", "invalid-value",
-            format!("spec.sessionAffinity: Unsupported value: {other:?}: supported values: \"ClientIP\", \"None\"")),
+        other => error(
+            f,
+            at,
+            "spec.sessionAffinity",
+            "invalid-value",
+            format!("spec.sessionAffinity: Unsupported value: {other:?}: supported values: \"ClientIP\", \"None\""),
+        ),
     }
     for (field, value) in [
         ("spec.externalTrafficPolicy", &svc.external_traffic_policy),
         ("spec.internalTrafficPolicy", &svc.internal_traffic_policy),
     ] {
         if !value.is_empty() && value != "Cluster" && value != "Local" {
-            error(f, at, field, "invalid-value", format!("{field}: Unsupported value: {value:?}: supported values: \"Cluster\", \"Local\""));
+            error(
+                f,
+                at,
+                field,
+                "invalid-value",
+                format!("{field}: Unsupported value: {value:?}: supported values: \"Cluster\", \"Local\""),
+            );
         }
     }
     if !svc.traffic_distribution.is_empty()
-        && !matches!(
-            svc.traffic_distribution.as_str(),
-            "PreferClose" | "PreferSameZone" | "PreferSameNode"
-        )
+        && !matches!(svc.traffic_distribution.as_str(), "PreferClose" | "PreferSameZone" | "PreferSameNode")
     {
         error(f, at, "spec.trafficDistribution", "invalid-value",
             format!("spec.trafficDistribution: Unsupported value: {:?}: supported values: \"PreferClose\", \"PreferSameNode\", \"PreferSameZone\"", svc.traffic_distribution));
@@ -226,21 +184,9 @@ fn pod_ports(pod: &Pod, at: At<'_>, f: &mut Findings<'_>) {
         for (j, p) in c.ports.iter().enumerate() {
             let base = format!("spec.{list}[{}].ports[{j}]", index.0);
             if !p.name.is_empty() {
-                invalid(
-                    f,
-                    at,
-                    &format!("{base}.name"),
-                    &p.name,
-                    names::port_name(&p.name),
-                );
+                invalid(f, at, &format!("{base}.name"), &p.name, names::port_name(&p.name));
             }
-            invalid(
-                f,
-                at,
-                &format!("{base}.containerPort"),
-                &p.container_port,
-                names::port_number(p.container_port),
-            );
+            invalid(f, at, &format!("{base}.containerPort"), &p.container_port, names::port_number(p.container_port));
         }
         index.0 += 1;
     }
@@ -264,9 +210,7 @@ fn ingress(ing: &crate::model::Ingress, at: At<'_>, f: &mut Findings<'_>) {
             at,
             "spec",
             "invalid-ingress",
-            String::from(
-                "spec: Invalid value: either `defaultBackend` or `rules` must be specified",
-            ),
+            String::from("spec: Invalid value: either `defaultBackend` or `rules` must be specified"),
         );
     }
     if let Some(b) = &ing.default_backend {
@@ -337,35 +281,17 @@ fn host(h: &str, field: &str, at: At<'_>, f: &mut Findings<'_>) {
 /// Exact/Prefix paths (§3.3): absolute, without `//`, `/./`, `/../`, `%2f`, nor ending in `/..` or `/.`.
 fn path(p: &str, field: &str, at: At<'_>, f: &mut Findings<'_>) {
     if !p.starts_with('/') {
-        error(
-            f,
-            at,
-            field,
-            "invalid-path",
-            format!("{field}: Invalid value: {p:?}: must be an absolute path"),
-        );
+        error(f, at, field, "invalid-path", format!("{field}: Invalid value: {p:?}: must be an absolute path"));
         return;
     }
     for bad in ["//", "/./", "/../", "%2f", "%2F"] {
         if p.contains(bad) {
-            error(
-                f,
-                at,
-                field,
-                "invalid-path",
-                format!("{field}: Invalid value: {p:?}: must not contain '{bad}'"),
-            );
+            error(f, at, field, "invalid-path", format!("{field}: Invalid value: {p:?}: must not contain '{bad}'"));
         }
     }
     for bad in ["/..", "/."] {
         if p.ends_with(bad) {
-            error(
-                f,
-                at,
-                field,
-                "invalid-path",
-                format!("{field}: Invalid value: {p:?}: must not end with '{bad}'"),
-            );
+            error(f, at, field, "invalid-path", format!("{field}: Invalid value: {p:?}: must not end with '{bad}'"));
         }
     }
 }
@@ -387,18 +313,28 @@ fn backend(b: &IngressBackend, field: &str, at: At<'_>, f: &mut Findings<'_>) {
             format!("{field}: Invalid value: one of service or resource must be specified"),
         ),
         (Some(s), None) => {
-            invalid(
-                f,
-                at,
-                &format!("{field}.service.name"),
-                &s.name,
-                names::dns1035_label(&s.name),
-            );
+            invalid(f, at, &format!("{field}.service.name"), &s.name, names::dns1035_label(&s.name));
             match (&s.port, s.port_both) {
-                (_, true) => error(f, at, &format!("{field}.service.port"), "invalid-backend", format!("{field}.service.port: Invalid value: cannot set both port name & port number")),
-                (None, _) => error(f, at, &format!("{field}.service.port"), "invalid-backend", format!("{field}.service.port: Invalid value: port name or number is required")),
-                (Some(IntOrString::Int(n)), _) => invalid(f, at, &format!("{field}.service.port.number"), n, names::port_number(*n)),
-                (Some(IntOrString::Str(s)), _) => invalid(f, at, &format!("{field}.service.port.name"), s, names::port_name(s)),
+                (_, true) => error(
+                    f,
+                    at,
+                    &format!("{field}.service.port"),
+                    "invalid-backend",
+                    format!("{field}.service.port: Invalid value: cannot set both port name & port number"),
+                ),
+                (None, _) => error(
+                    f,
+                    at,
+                    &format!("{field}.service.port"),
+                    "invalid-backend",
+                    format!("{field}.service.port: Invalid value: port name or number is required"),
+                ),
+                (Some(IntOrString::Int(n)), _) => {
+                    invalid(f, at, &format!("{field}.service.port.number"), n, names::port_number(*n))
+                }
+                (Some(IntOrString::Str(s)), _) => {
+                    invalid(f, at, &format!("{field}.service.port.name"), s, names::port_name(s))
+                }
             }
         }
         (None, Some(r)) => {

@@ -11,8 +11,7 @@ struct YamlTree(Tree);
 
 impl<'de> Deserialize<'de> for YamlTree {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TreeVisitor::<Spanned<YamlTree>>(core::marker::PhantomData))
-            .map(|v| YamlTree(Tree::new(v)))
+        d.deserialize_any(TreeVisitor::<Spanned<YamlTree>>(core::marker::PhantomData)).map(|v| YamlTree(Tree::new(v)))
     }
 }
 
@@ -25,10 +24,7 @@ impl<'de> Child<'de> for Spanned<YamlTree> {
 }
 
 fn pos(line: u64, column: u64) -> Option<Pos> {
-    Some(Pos {
-        line: u32::try_from(line).ok().filter(|l| *l > 0)?,
-        column: u32::try_from(column).unwrap_or(u32::MAX),
-    })
+    Some(Pos { line: u32::try_from(line).ok().filter(|l| *l > 0)?, column: u32::try_from(column).unwrap_or(u32::MAX) })
 }
 
 /// Parses a multi-document YAML (or JSON) stream. Errors name the document, line and column.
@@ -68,9 +64,7 @@ fn document_at_line(text: &str, line: u64) -> usize {
         if (i as u64) + 1 >= line {
             break;
         }
-        if l.strip_prefix("---")
-            .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
-        {
+        if l.strip_prefix("---").is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t'])) {
             if seen_content {
                 doc += 1;
             }
@@ -92,13 +86,7 @@ mod tests {
     fn positions_are_kept() {
         let docs = parse_documents("a: 1\nb:\n  c: [x, y]\n---\nk: v\n").unwrap();
         assert_eq!(docs.len(), 2);
-        assert_eq!(
-            docs[0].pos_at("b.c[1]"),
-            Some(Pos {
-                line: 3,
-                column: 10
-            })
-        );
+        assert_eq!(docs[0].pos_at("b.c[1]"), Some(Pos { line: 3, column: 10 }));
         assert_eq!(docs[1].get("k").unwrap().value, Value::Str("v".into()));
     }
 

@@ -106,26 +106,17 @@ impl PathType {
 impl Ingress {
     /// Reads an Ingress.
     pub(crate) fn decode(o: Obj<'_>) -> Read<Self> {
-        let mut ing = Self {
-            metadata: o.obj("metadata", ObjectMeta::decode)?,
-            ..Self::default()
-        };
+        let mut ing = Self { metadata: o.obj("metadata", ObjectMeta::decode)?, ..Self::default() };
         // The v1beta1 APIs defaulted a missing pathType to ImplementationSpecific.
-        let legacy = o
-            .str("apiVersion")?
-            .is_some_and(|v| v.ends_with("/v1beta1"));
+        let legacy = o.str("apiVersion")?.is_some_and(|v| v.ends_with("/v1beta1"));
         o.obj("spec", |s| {
             ing.ingress_class_name = s.str("ingressClassName")?;
             ing.default_backend = match s.opt_obj("defaultBackend", IngressBackend::decode)? {
                 Some(b) => Some(b),
                 None => s.opt_obj("backend", IngressBackend::decode)?,
             };
-            ing.tls = s.list("tls", |t| {
-                Ok(IngressTls {
-                    hosts: t.strings("hosts")?,
-                    secret_name: t.string("secretName")?,
-                })
-            })?;
+            ing.tls =
+                s.list("tls", |t| Ok(IngressTls { hosts: t.strings("hosts")?, secret_name: t.string("secretName")? }))?;
             ing.rules = s.list("rules", |r| {
                 Ok(IngressRule {
                     host: r.string("host")?,
@@ -133,9 +124,9 @@ impl Ingress {
                         h.list("paths", |p| {
                             Ok(HttpPath {
                                 path: p.string("path")?,
-                                path_type: p.str("pathType")?.or_else(|| {
-                                    legacy.then(|| String::from("ImplementationSpecific"))
-                                }),
+                                path_type: p
+                                    .str("pathType")?
+                                    .or_else(|| legacy.then(|| String::from("ImplementationSpecific"))),
                                 backend: p.obj("backend", IngressBackend::decode)?,
                             })
                         })
@@ -161,27 +152,15 @@ impl IngressBackend {
                     (None, None) => (None, false),
                 })
             })?;
-            Ok(IngressServiceBackend {
-                name: s.string("name")?,
-                port,
-                port_both,
-            })
+            Ok(IngressServiceBackend { name: s.string("name")?, port, port_both })
         })?;
         if service.is_none() {
             if let Some(name) = o.str("serviceName")? {
-                service = Some(IngressServiceBackend {
-                    name,
-                    port: o.int_or_string("servicePort")?,
-                    port_both: false,
-                });
+                service = Some(IngressServiceBackend { name, port: o.int_or_string("servicePort")?, port_both: false });
             }
         }
         let resource = o.opt_obj("resource", |r| {
-            Ok(ResourceBackend {
-                api_group: r.string("apiGroup")?,
-                kind: r.string("kind")?,
-                name: r.string("name")?,
-            })
+            Ok(ResourceBackend { api_group: r.string("apiGroup")?, kind: r.string("kind")?, name: r.string("name")? })
         })?;
         Ok(Self { service, resource })
     }

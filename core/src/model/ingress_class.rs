@@ -24,9 +24,6 @@ impl IngressClass {
 
     /// Marked as the cluster's default class.
     pub fn is_default(&self) -> bool {
-        self.metadata
-            .annotations
-            .get("ingressclass.kubernetes.io/is-default-class")
-            .is_some_and(|v| v == "true")
+        self.metadata.annotations.get("ingressclass.kubernetes.io/is-default-class").is_some_and(|v| v == "true")
     }
 }

@@ -15,8 +15,7 @@ mod service;
 pub use endpoint_slice::{EndpointConditions, EndpointSlice, SliceEndpoint, SlicePort};
 pub use endpoints::{EndpointAddress, EndpointPort, EndpointSubset, Endpoints};
 pub use ingress::{
-    HttpPath, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressTls, PathType,
-    ResourceBackend,
+    HttpPath, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressTls, PathType, ResourceBackend,
 };
 pub use ingress_class::IngressClass;
 pub use label_selector::{LabelSelector, LabelSelectorRequirement};
@@ -47,19 +46,7 @@ impl core::fmt::Display for IntOrString {
 }
 
 /// Transport protocol of a port (`TCP` default, spec §4.2).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Protocol {
     /// TCP.
     #[default]
@@ -92,18 +79,13 @@ impl Protocol {
 }
 
 /// Reads a protocol field; unknown values are an error.
-pub(crate) fn read_protocol(
-    o: &crate::decode::Obj<'_>,
-    key: &str,
-) -> crate::decode::Read<Option<Protocol>> {
+pub(crate) fn read_protocol(o: &crate::decode::Obj<'_>, key: &str) -> crate::decode::Read<Option<Protocol>> {
     match o.str(key)? {
         None => Ok(None),
         Some(s) => Protocol::parse(&s).map(Some).ok_or_else(|| {
             let tree = o.get(key).unwrap_or(o.tree());
             let mut e = crate::decode::type_error(tree, "", "");
-            e.message = alloc::format!(
-                "unsupported value \"{s}\": supported values: \"SCTP\", \"TCP\", \"UDP\""
-            );
+            e.message = alloc::format!("unsupported value \"{s}\": supported values: \"SCTP\", \"TCP\", \"UDP\"");
             e.field = Some(crate::decode::join("", key));
             e
         }),
@@ -180,10 +162,7 @@ impl Object {
     }
 
     /// Reads an object of `kind` from `tree`; `None` for kinds kroute does not model.
-    pub(crate) fn decode(
-        kind: &str,
-        tree: &crate::tree::Tree,
-    ) -> crate::decode::Read<Option<Self>> {
+    pub(crate) fn decode(kind: &str, tree: &crate::tree::Tree) -> crate::decode::Read<Option<Self>> {
         let o = crate::decode::Obj::new(tree, "")?;
         Ok(Some(match kind {
             "Pod" => Self::Pod(Pod::decode(o)?),

@@ -34,12 +34,7 @@ impl Node {
             metadata: o.obj("metadata", ObjectMeta::decode)?,
             unschedulable: o.obj("spec", |s| s.bool("unschedulable"))?.unwrap_or(false),
             addresses: o.obj("status", |s| {
-                s.list("addresses", |a| {
-                    Ok(NodeAddress {
-                        type_: a.string("type")?,
-                        address: a.string("address")?,
-                    })
-                })
+                s.list("addresses", |a| Ok(NodeAddress { type_: a.string("type")?, address: a.string("address")? }))
             })?,
         })
     }

@@ -68,12 +68,7 @@ pub struct Probe {
 
 impl Default for Probe {
     fn default() -> Self {
-        Self {
-            initial_delay_seconds: 0,
-            period_seconds: 10,
-            success_threshold: 1,
-            failure_threshold: 3,
-        }
+        Self { initial_delay_seconds: 0, period_seconds: 10, success_threshold: 1, failure_threshold: 3 }
     }
 }
 
@@ -131,12 +126,8 @@ impl Pod {
             pod.pod_ip = s.string("podIP")?;
             pod.pod_ips = s.list("podIPs", |p| p.string("ip"))?;
             pod.host_ip = s.string("hostIP")?;
-            pod.conditions = s.list("conditions", |c| {
-                Ok(PodCondition {
-                    type_: c.string("type")?,
-                    status: c.string("status")?,
-                })
-            })?;
+            pod.conditions =
+                s.list("conditions", |c| Ok(PodCondition { type_: c.string("type")?, status: c.string("status")? }))?;
             Ok(())
         })?;
         Ok(pod)
@@ -144,9 +135,7 @@ impl Pod {
 
     /// `IsPodReady`: the `Ready` condition is `True` (spec §4.3).
     pub fn is_ready(&self) -> bool {
-        self.conditions
-            .iter()
-            .any(|c| c.type_ == "Ready" && c.status == "True")
+        self.conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True")
     }
 
     /// Terminal phases (`Succeeded`, `Failed`) never back a Service (§4.3).
@@ -164,10 +153,7 @@ impl Pod {
         if !self.pod_ip.is_empty() {
             return Some(&self.pod_ip);
         }
-        self.pod_ips
-            .first()
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
+        self.pod_ips.first().map(String::as_str).filter(|s| !s.is_empty())
     }
 }
 
@@ -185,8 +171,7 @@ impl Container {
             restart_policy: o.string("restartPolicy")?,
             readiness_probe: o.opt_obj("readinessProbe", |p| {
                 let d = Probe::default();
-                let positive =
-                    |v: Option<i64>, default: i64| v.filter(|v| *v > 0).unwrap_or(default);
+                let positive = |v: Option<i64>, default: i64| v.filter(|v| *v > 0).unwrap_or(default);
                 Ok(Probe {
                     initial_delay_seconds: p.int("initialDelaySeconds")?.unwrap_or(0).max(0),
                     period_seconds: positive(p.int("periodSeconds")?, d.period_seconds),

@@ -30,10 +30,6 @@ impl Secret {
         }
         keys.sort();
         keys.dedup();
-        Ok(Self {
-            metadata: o.obj("metadata", ObjectMeta::decode)?,
-            type_: o.string("type")?,
-            keys,
-        })
+        Ok(Self { metadata: o.obj("metadata", ObjectMeta::decode)?, type_: o.string("type")?, keys })
     }
 }

@@ -105,10 +105,7 @@ pub struct LoadBalancerIngress {
 impl Service {
     /// Reads a Service.
     pub(crate) fn decode(o: Obj<'_>) -> Read<Self> {
-        let mut svc = Self {
-            metadata: o.obj("metadata", ObjectMeta::decode)?,
-            ..Self::default()
-        };
+        let mut svc = Self { metadata: o.obj("metadata", ObjectMeta::decode)?, ..Self::default() };
         o.obj("spec", |s| {
             if let Some(t) = s.str("type")? {
                 match ServiceType::parse(&t) {
@@ -132,9 +129,8 @@ impl Service {
             svc.external_ips = s.strings("externalIPs")?;
             svc.external_name = s.string("externalName")?;
             svc.session_affinity = s.string("sessionAffinity")?;
-            svc.affinity_timeout = s.obj("sessionAffinityConfig", |c| {
-                c.obj("clientIP", |ip| ip.int("timeoutSeconds"))
-            })?;
+            svc.affinity_timeout =
+                s.obj("sessionAffinityConfig", |c| c.obj("clientIP", |ip| ip.int("timeoutSeconds")))?;
             svc.external_traffic_policy = s.string("externalTrafficPolicy")?;
             svc.internal_traffic_policy = s.string("internalTrafficPolicy")?;
             svc.publish_not_ready_addresses = s.bool("publishNotReadyAddresses")?.unwrap_or(false);
