@@ -54,7 +54,7 @@ impl Default for Options {
 }
 
 impl Options {
-    fn ranges(&self) -> Result<Ranges, Error> {
+    pub(crate) fn ranges(&self) -> Result<Ranges, Error> {
         let bad = |what: &str, v: &str| Error::new(ErrorKind::Request, format!("invalid option {what}: {v:?}"));
         let services = Cidr::parse(&self.service_cidr).ok_or_else(|| bad("serviceCidr", &self.service_cidr))?;
         let pods = Cidr::parse(&self.pod_cidr).ok_or_else(|| bad("podCidr", &self.pod_cidr))?;
@@ -85,6 +85,9 @@ pub struct Cluster {
     ingress_classes: Vec<IngressClass>,
     secrets: Vec<Secret>,
     namespaces: BTreeSet<String>,
+    node_zones: BTreeMap<String, String>,
+    endpoints_objects: BTreeMap<(String, String), (Endpoints, usize)>,
+    slices: BTreeMap<(String, String), Vec<(EndpointSlice, usize)>>,
     destinations: crate::router::Destinations,
     service_endpoints: Vec<Vec<Endpoint>>,
     diagnostics: Vec<Diagnostic>,
@@ -115,10 +118,20 @@ impl Cluster {
     }
 
     fn build(docs: Vec<Tree>, options: &Options) -> Result<Self, Error> {
-        let ranges = options.ranges()?;
         let mut sources = Sources::default();
         let mut early = Vec::new();
-        let mut loaded = load(docs, &options.namespace, &mut sources, &mut early)?;
+        let loaded = load(docs, &options.namespace, &mut sources, &mut early)?;
+        Self::build_loaded(loaded, sources, early, options)
+    }
+
+    /// Compiles loaded objects: defaulting, allocation, validation, endpoints, findings.
+    pub(crate) fn build_loaded(
+        mut loaded: Vec<Loaded>,
+        mut sources: Sources,
+        early: Vec<Diagnostic>,
+        options: &Options,
+    ) -> Result<Self, Error> {
+        let ranges = options.ranges()?;
         if options.kubernetes_service {
             let present = loaded.iter().any(|l| {
                 matches!(&l.object, Object::Service(s) if s.metadata.namespace == "default" && s.metadata.name == "kubernetes")
@@ -141,17 +154,21 @@ impl Cluster {
             ["default", "kube-system", "kube-public"].into_iter().map(String::from).collect();
         namespaces.extend(loaded.iter().map(|l| l.object.meta().namespace.clone()).filter(|n| !n.is_empty()));
         let parts = Parts::split(loaded);
-        let nodes: BTreeMap<String, Node> =
-            parts.nodes.iter().map(|(n, _)| (n.metadata.name.clone(), n.clone())).collect();
-        let inputs = Inputs { pods: &parts.pods, endpoints: &parts.endpoints, slices: &parts.slices, nodes: &nodes };
+        let node_zones: BTreeMap<String, String> = parts
+            .nodes
+            .iter()
+            .filter_map(|(n, _)| n.zone().map(|z| (n.metadata.name.clone(), String::from(z))))
+            .collect();
+        let pods = strip(parts.pods);
+        let inputs = Inputs { pods: &pods, endpoints: &parts.endpoints, slices: &parts.slices, zones: &node_zones };
         let mut service_endpoints = Vec::with_capacity(parts.services.len());
         for (svc, src) in &parts.services {
             let eps = compute(svc, &inputs, &mut f);
             let key = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
             let manual = parts.endpoints.contains_key(&key) || parts.slices.contains_key(&key);
             let at = At { kind: "Service", meta: &svc.metadata, src: *src };
-            crate::hints::service(svc, at, &parts.pods, &eps, manual, &mut f);
-            crate::hints::env(svc, at, &parts.pods, &mut f);
+            crate::hints::service(svc, at, &pods, &eps, manual, &mut f);
+            crate::hints::env(svc, at, &pods, &mut f);
             service_endpoints.push(eps);
         }
         let by_name: BTreeMap<(String, String), &Service> =
@@ -169,12 +186,15 @@ impl Cluster {
         Ok(Self {
             options: options.clone(),
             destinations,
-            pods: strip(parts.pods),
+            pods,
             services,
             nodes,
+            node_zones,
             ingresses: strip(parts.ingresses),
             ingress_classes: parts.ingress_classes,
             secrets: parts.secrets,
+            endpoints_objects: parts.endpoints,
+            slices: parts.slices,
             namespaces,
             service_endpoints,
             diagnostics,
@@ -362,6 +382,34 @@ impl Cluster {
             has_any_endpoints: cats.has_any,
             topology_mode: cats.topology,
         })
+    }
+
+    /// Every object, as loaded objects over synthetic sources (for a rebuild after a watch event).
+    pub(crate) fn to_loaded(&self, sources: &mut Sources) -> Vec<Loaded> {
+        let mut out = Vec::new();
+        let mut push = |object: Object| out.push(Loaded { object, src: sources.synthetic() });
+        self.pods.iter().cloned().for_each(|o| push(Object::Pod(o)));
+        self.services.iter().cloned().for_each(|o| push(Object::Service(o)));
+        self.nodes.iter().cloned().for_each(|o| push(Object::Node(o)));
+        self.ingresses.iter().cloned().for_each(|o| push(Object::Ingress(o)));
+        self.ingress_classes.iter().cloned().for_each(|o| push(Object::IngressClass(o)));
+        self.secrets.iter().cloned().for_each(|o| push(Object::Secret(o)));
+        self.endpoints_objects.values().cloned().for_each(|(o, _)| push(Object::Endpoints(o)));
+        self.slices.values().flatten().cloned().for_each(|(o, _)| push(Object::EndpointSlice(o)));
+        out
+    }
+
+    /// Mutable parts for watch events.
+    pub(crate) fn parts_mut(&mut self) -> crate::watch::PartsMut<'_> {
+        crate::watch::PartsMut {
+            pods: &mut self.pods,
+            services: &self.services,
+            endpoints_objects: &mut self.endpoints_objects,
+            slices: &mut self.slices,
+            node_zones: &self.node_zones,
+            namespaces: &mut self.namespaces,
+            service_endpoints: &mut self.service_endpoints,
+        }
     }
 
     /// The destination index (Service addresses).

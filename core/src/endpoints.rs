@@ -4,7 +4,7 @@
 
 use crate::diagnostic::Severity;
 use crate::load::{At, Findings};
-use crate::model::{EndpointSlice, Endpoints, IntOrString, Node, Pod, Protocol, Service, ServicePort, ServiceType};
+use crate::model::{EndpointSlice, Endpoints, IntOrString, Pod, Protocol, Service, ServicePort, ServiceType};
 use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 use core::net::IpAddr;
 
@@ -58,13 +58,13 @@ pub(crate) fn display<T: core::fmt::Display, S: serde::Serializer>(v: &T, s: S) 
 /// What endpoints are computed from.
 pub(crate) struct Inputs<'a> {
     /// Pods, with source indexes.
-    pub(crate) pods: &'a [(Pod, usize)],
+    pub(crate) pods: &'a [Pod],
     /// Manual Endpoints objects by `(namespace, name)`.
     pub(crate) endpoints: &'a BTreeMap<(String, String), (Endpoints, usize)>,
     /// EndpointSlices by `(namespace, service)`.
     pub(crate) slices: &'a BTreeMap<(String, String), Vec<(EndpointSlice, usize)>>,
-    /// Nodes by name.
-    pub(crate) nodes: &'a BTreeMap<String, Node>,
+    /// Zone of each node, by node name.
+    pub(crate) zones: &'a BTreeMap<String, String>,
 }
 
 /// Computes the endpoints of `svc`, ordered by Service port, then address. Pods whose named
@@ -77,9 +77,9 @@ pub(crate) fn compute(svc: &Service, inputs: &Inputs<'_>, f: &mut Findings<'_>) 
     let mut out = match &svc.selector {
         Some(selector) => with_hints(svc, from_pods(svc, selector, inputs)),
         None => match inputs.slices.get(&key) {
-            Some(slices) => from_slices(svc, slices, inputs.nodes, f),
+            Some(slices) => from_slices(svc, slices, inputs.zones, f),
             None => match inputs.endpoints.get(&key) {
-                Some((eps, src)) => from_endpoints(svc, eps, *src, inputs.nodes, f),
+                Some((eps, src)) => from_endpoints(svc, eps, *src, inputs.zones, f),
                 None => Vec::new(),
             },
         },
@@ -145,7 +145,7 @@ pub(crate) fn find_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
 
 fn from_pods(svc: &Service, selector: &BTreeMap<String, String>, inputs: &Inputs<'_>) -> Vec<Endpoint> {
     let mut out = Vec::new();
-    for (pod, _) in inputs.pods {
+    for pod in inputs.pods {
         if pod.metadata.namespace != svc.metadata.namespace || !selects(selector, &pod.metadata.labels) {
             continue;
         }
@@ -155,7 +155,7 @@ fn from_pods(svc: &Service, selector: &BTreeMap<String, String>, inputs: &Inputs
         let terminating = pod.metadata.deletion_timestamp.is_some();
         let ready = svc.publish_not_ready_addresses || (serving && !terminating);
         let node = (!pod.node_name.is_empty()).then(|| pod.node_name.clone());
-        let zone = node.as_ref().and_then(|n| inputs.nodes.get(n)).and_then(|n| n.zone()).map(String::from);
+        let zone = node.as_ref().and_then(|n| inputs.zones.get(n)).cloned();
         // ShouldSetHostname (§2.3).
         let hostname = (!pod.hostname.is_empty() && pod.subdomain == svc.metadata.name).then(|| pod.hostname.clone());
         for sp in &svc.ports {
@@ -203,7 +203,7 @@ fn from_endpoints(
     svc: &Service,
     eps: &Endpoints,
     src: usize,
-    nodes: &BTreeMap<String, Node>,
+    zones: &BTreeMap<String, String>,
     f: &mut Findings<'_>,
 ) -> Vec<Endpoint> {
     let at = At { kind: "Endpoints", meta: &eps.metadata, src };
@@ -237,7 +237,7 @@ fn from_endpoints(
                     protocol: port.protocol,
                     conditions: Conditions { ready: is_ready, serving: is_ready, terminating: false },
                     pod: (!addr.pod.is_empty()).then(|| addr.pod.clone()),
-                    zone: node.as_ref().and_then(|n| nodes.get(n)).and_then(|n| n.zone()).map(String::from),
+                    zone: node.as_ref().and_then(|n| zones.get(n)).cloned(),
                     node,
                     hostname: (!addr.hostname.is_empty()).then(|| addr.hostname.clone()),
                     zone_hints: Vec::new(),
@@ -276,7 +276,7 @@ fn manual_ip(text: &str, field: &str, at: At<'_>, f: &mut Findings<'_>) -> Optio
 fn from_slices(
     svc: &Service,
     slices: &[(EndpointSlice, usize)],
-    nodes: &BTreeMap<String, Node>,
+    zones: &BTreeMap<String, String>,
     f: &mut Findings<'_>,
 ) -> Vec<Endpoint> {
     let mut out = Vec::new();
@@ -304,7 +304,7 @@ fn from_slices(
                     let node = (!ep.node_name.is_empty()).then(|| ep.node_name.clone());
                     let zone = (!ep.zone.is_empty())
                         .then(|| ep.zone.clone())
-                        .or_else(|| node.as_ref().and_then(|n| nodes.get(n)).and_then(|n| n.zone()).map(String::from));
+                        .or_else(|| node.as_ref().and_then(|n| zones.get(n)).cloned());
                     out.push(Endpoint {
                         ip,
                         port: number,

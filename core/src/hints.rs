@@ -12,7 +12,7 @@ use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 pub(crate) fn service(
     svc: &Service,
     at: At<'_>,
-    pods: &[(Pod, usize)],
+    pods: &[Pod],
     endpoints: &[Endpoint],
     manual: bool,
     f: &mut Findings<'_>,
@@ -37,11 +37,8 @@ pub(crate) fn service(
         return;
     };
     let ns = &svc.metadata.namespace;
-    let selected: Vec<&Pod> = pods
-        .iter()
-        .map(|(p, _)| p)
-        .filter(|p| &p.metadata.namespace == ns && selects(selector, &p.metadata.labels))
-        .collect();
+    let selected: Vec<&Pod> =
+        pods.iter().filter(|p| &p.metadata.namespace == ns && selects(selector, &p.metadata.labels)).collect();
     if selected.is_empty() {
         f.add(
             Some(at),
@@ -78,13 +75,13 @@ pub(crate) fn service(
 }
 
 /// The message for a Service that selects no pod, with the pods that miss by one label.
-fn selects_nothing(svc: &Service, selector: &BTreeMap<String, String>, pods: &[(Pod, usize)]) -> String {
+fn selects_nothing(svc: &Service, selector: &BTreeMap<String, String>, pods: &[Pod]) -> String {
     let wanted: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut msg = format!("Service {} selects no pod (selector {})", svc.metadata.name, wanted.join(","));
     let ns = &svc.metadata.namespace;
     let mut near = Vec::new();
     let mut elsewhere = Vec::new();
-    for (pod, _) in pods {
+    for pod in pods {
         let labels = &pod.metadata.labels;
         if &pod.metadata.namespace != ns {
             if selects(selector, labels) {
@@ -167,7 +164,7 @@ pub(crate) fn ingress(
 /// The env-var traps of a Service (spec §1): its variables collide with a container's explicit
 /// `env` (the explicit value wins), or it is named after software that reads `<NAME>_PORT` as
 /// a number and gets `tcp://…` instead.
-pub(crate) fn env(svc: &Service, at: At<'_>, pods: &[(Pod, usize)], f: &mut Findings<'_>) {
+pub(crate) fn env(svc: &Service, at: At<'_>, pods: &[Pod], f: &mut Findings<'_>) {
     if !svc.has_cluster_ip() {
         return;
     }
@@ -177,7 +174,6 @@ pub(crate) fn env(svc: &Service, at: At<'_>, pods: &[(Pod, usize)], f: &mut Find
     let master = ns == "default" && svc.metadata.name == "kubernetes";
     let linked: Vec<&Pod> = pods
         .iter()
-        .map(|(p, _)| p)
         .filter(|p| (master || &p.metadata.namespace == ns) && p.enable_service_links.unwrap_or(true))
         .collect();
     for pod in &linked {

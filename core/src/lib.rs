@@ -50,6 +50,7 @@ pub mod router;
 mod selector;
 mod tree;
 mod validate;
+mod watch;
 #[cfg(feature = "yaml")]
 mod yaml;
 
@@ -63,3 +64,4 @@ pub use resolver::{candidates, search_list};
 pub use router::{Balancer, Conn, ConnDecision, ProbeStep, Router, RouterConfig, UsableEndpoints, Verdict, Via};
 pub use selector::{Labels, Operator, Requirement, Selector};
 pub use tree::{Pos, Tree, Value};
+pub use watch::EventOutcome;

@@ -67,7 +67,7 @@ fn run(case: &Value) -> Value {
     }
     let options: Options =
         case.get("options").map_or_else(Options::default, |o| serde_json::from_value(o.clone()).unwrap());
-    let cluster = match Cluster::from_yaml(case["manifests"].as_str().unwrap_or(""), &options) {
+    let mut cluster = match Cluster::from_yaml(case["manifests"].as_str().unwrap_or(""), &options) {
         Ok(c) => c,
         Err(e) => return error_json(&e),
     };
@@ -105,6 +105,18 @@ fn run(case: &Value) -> Value {
                 Ok(a) => serde_json::to_value(a).unwrap(),
                 Err(e) => error_json(&e),
             }
+        }
+        "applyEvents" => {
+            let mut outcomes = Vec::new();
+            for e in query["events"].as_array().unwrap() {
+                let tree: kroute::Tree = serde_json::from_value(e.clone()).unwrap();
+                outcomes.push(match cluster.apply_event(&tree) {
+                    Ok(o) => serde_json::to_value(o).unwrap(),
+                    Err(e) => error_json(&e),
+                });
+            }
+            let eps = cluster.endpoints(query["namespace"].as_str().unwrap(), query["service"].as_str().unwrap());
+            json!({ "outcomes": outcomes, "endpoints": eps.map(|e| serde_json::to_value(e).unwrap()).unwrap_or_else(|e| error_json(&e)) })
         }
         "usableEndpoints" => {
             let node = query.get("node").and_then(Value::as_str);
