@@ -160,15 +160,23 @@ impl Cluster {
             .filter_map(|(n, _)| n.zone().map(|z| (n.metadata.name.clone(), String::from(z))))
             .collect();
         let pods = strip(parts.pods);
-        let inputs = Inputs { pods: &pods, endpoints: &parts.endpoints, slices: &parts.slices, zones: &node_zones };
+        let index = crate::pod_index::PodIndex::build(&pods);
+        let env_names = crate::hints::EnvNames::build(&pods);
+        let inputs = Inputs {
+            pods: &pods,
+            index: Some(&index),
+            endpoints: &parts.endpoints,
+            slices: &parts.slices,
+            zones: &node_zones,
+        };
         let mut service_endpoints = Vec::with_capacity(parts.services.len());
         for (svc, src) in &parts.services {
             let eps = compute(svc, &inputs, &mut f);
             let key = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
             let manual = parts.endpoints.contains_key(&key) || parts.slices.contains_key(&key);
             let at = At { kind: "Service", meta: &svc.metadata, src: *src };
-            crate::hints::service(svc, at, &pods, &eps, manual, &mut f);
-            crate::hints::env(svc, at, &pods, &mut f);
+            crate::hints::service(svc, at, &pods, &index, &eps, manual, &mut f);
+            crate::hints::env(svc, at, &env_names, &mut f);
             service_endpoints.push(eps);
         }
         let by_name: BTreeMap<(String, String), &Service> =
@@ -410,6 +418,18 @@ impl Cluster {
             namespaces: &mut self.namespaces,
             service_endpoints: &mut self.service_endpoints,
         }
+    }
+
+    /// The Service port that owns `ip:port/protocol` (a cluster IP, node address + nodePort,
+    /// load-balancer IP or external IP), with how it is reached.
+    pub fn service_at(
+        &self,
+        ip: core::net::IpAddr,
+        port: u16,
+        protocol: crate::model::Protocol,
+    ) -> Option<(&Service, usize, crate::router::Via)> {
+        let t = self.destinations.lookup(ip, port, protocol)?;
+        Some((self.services.get(t.service)?, t.port, t.via))
     }
 
     /// The destination index (Service addresses).

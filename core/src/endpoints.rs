@@ -59,6 +59,8 @@ pub(crate) fn display<T: core::fmt::Display, S: serde::Serializer>(v: &T, s: S) 
 pub(crate) struct Inputs<'a> {
     /// Pods, with source indexes.
     pub(crate) pods: &'a [Pod],
+    /// An index over `pods`, when one is at hand (a scan otherwise).
+    pub(crate) index: Option<&'a crate::pod_index::PodIndex>,
     /// Manual Endpoints objects by `(namespace, name)`.
     pub(crate) endpoints: &'a BTreeMap<(String, String), (Endpoints, usize)>,
     /// EndpointSlices by `(namespace, service)`.
@@ -145,10 +147,7 @@ pub(crate) fn find_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
 
 fn from_pods(svc: &Service, selector: &BTreeMap<String, String>, inputs: &Inputs<'_>) -> Vec<Endpoint> {
     let mut out = Vec::new();
-    for pod in inputs.pods {
-        if pod.metadata.namespace != svc.metadata.namespace || !selects(selector, &pod.metadata.labels) {
-            continue;
-        }
+    for pod in crate::pod_index::selected_pods(inputs.index, inputs.pods, &svc.metadata.namespace, selector) {
         let Some(ip) = eligible(pod) else { continue };
         // podToEndpoint (§4.3).
         let serving = pod.is_ready();

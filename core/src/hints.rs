@@ -13,6 +13,7 @@ pub(crate) fn service(
     svc: &Service,
     at: At<'_>,
     pods: &[Pod],
+    index: &crate::pod_index::PodIndex,
     endpoints: &[Endpoint],
     manual: bool,
     f: &mut Findings<'_>,
@@ -37,8 +38,7 @@ pub(crate) fn service(
         return;
     };
     let ns = &svc.metadata.namespace;
-    let selected: Vec<&Pod> =
-        pods.iter().filter(|p| &p.metadata.namespace == ns && selects(selector, &p.metadata.labels)).collect();
+    let selected: Vec<&Pod> = crate::pod_index::selected_pods(Some(index), pods, ns, selector);
     if selected.is_empty() {
         f.add(
             Some(at),
@@ -164,32 +164,72 @@ pub(crate) fn ingress(
 /// The env-var traps of a Service (spec §1): its variables collide with a container's explicit
 /// `env` (the explicit value wins), or it is named after software that reads `<NAME>_PORT` as
 /// a number and gets `tcp://…` instead.
-pub(crate) fn env(svc: &Service, at: At<'_>, pods: &[Pod], f: &mut Findings<'_>) {
+pub(crate) fn env(svc: &Service, at: At<'_>, names: &EnvNames, f: &mut Findings<'_>) {
     if !svc.has_cluster_ip() {
         return;
     }
     let mut vars = Vec::new();
     crate::envvars::from_service(svc, &mut vars);
-    let ns = &svc.metadata.namespace;
+    let ns = svc.metadata.namespace.as_str();
+    // The master `default/kubernetes` reaches every pod; other Services their namespace's linked pods.
     let master = ns == "default" && svc.metadata.name == "kubernetes";
-    let linked: Vec<&Pod> = pods
-        .iter()
-        .filter(|p| (master || &p.metadata.namespace == ns) && p.enable_service_links.unwrap_or(true))
-        .collect();
-    for pod in &linked {
-        for c in &pod.containers {
-            for e in c.env.iter().filter(|e| vars.iter().any(|v| v.name == e.name)) {
-                f.add(Some(at), Some("metadata.name"), Severity::Warning, "env-collision", format!(
-                    "Service {} sets {} in pod {} (container {}), which also sets it explicitly; the explicit value wins",
-                    svc.metadata.name, e.name, pod.metadata.name, c.name));
+    let scopes: Vec<&NamespaceEnv> =
+        if master { names.by_namespace.values().collect() } else { names.by_namespace.get(ns).into_iter().collect() };
+    let mut reached = false;
+    for scope in scopes {
+        reached |= if master { scope.pods > 0 } else { scope.linked_pods > 0 };
+        for v in &vars {
+            for (pod, container, links) in scope.explicit.get(&v.name).into_iter().flatten() {
+                if master || *links {
+                    f.add(Some(at), Some("metadata.name"), Severity::Warning, "env-collision", format!(
+                        "Service {} sets {} in pod {pod} (container {container}), which also sets it explicitly; the explicit value wins",
+                        svc.metadata.name, v.name));
+                }
             }
         }
     }
-    if !linked.is_empty() && crate::envvars::SHADOWED_NAMES.contains(&svc.metadata.name.as_str()) {
+    if reached && !master && crate::envvars::SHADOWED_NAMES.contains(&svc.metadata.name.as_str()) {
         let n = crate::envvars::env_name(&svc.metadata.name);
         let url = vars.iter().find(|v| v.name == format!("{n}_PORT")).map(|v| v.value.clone()).unwrap_or_default();
         f.add(Some(at), Some("metadata.name"), Severity::Warning, "env-shadows-common-variable", format!(
             "Service {} makes kubelet set {n}_PORT={url} in every pod of namespace {ns} with service links; images that read {n}_PORT as a port number break. Rename the Service or set enableServiceLinks: false",
             svc.metadata.name));
+    }
+}
+
+/// Explicit container env names per namespace, for the env-var checks.
+#[derive(Default)]
+pub(crate) struct EnvNames {
+    by_namespace: BTreeMap<String, NamespaceEnv>,
+}
+
+#[derive(Default)]
+struct NamespaceEnv {
+    pods: usize,
+    linked_pods: usize,
+    /// name → (pod, container, service links on)
+    explicit: BTreeMap<String, Vec<(String, String, bool)>>,
+}
+
+impl EnvNames {
+    /// Collects the explicit env names of every container.
+    pub(crate) fn build(pods: &[Pod]) -> Self {
+        let mut out = Self::default();
+        for pod in pods {
+            let links = pod.enable_service_links.unwrap_or(true);
+            let scope = out.by_namespace.entry(pod.metadata.namespace.clone()).or_default();
+            scope.pods += 1;
+            scope.linked_pods += usize::from(links);
+            for c in &pod.containers {
+                for e in &c.env {
+                    scope.explicit.entry(e.name.clone()).or_default().push((
+                        pod.metadata.name.clone(),
+                        c.name.clone(),
+                        links,
+                    ));
+                }
+            }
+        }
+        out
     }
 }

@@ -45,6 +45,7 @@ pub mod http;
 mod load;
 pub mod model;
 pub mod names;
+mod pod_index;
 mod resolver;
 pub mod router;
 mod selector;

@@ -147,8 +147,13 @@ impl PartsMut<'_> {
     fn recompute(&mut self, wanted: impl Fn(&Service) -> bool) -> Vec<String> {
         let sources = Sources::default();
         let mut f = Findings::new(&sources);
-        let inputs =
-            Inputs { pods: self.pods, endpoints: self.endpoints_objects, slices: self.slices, zones: self.node_zones };
+        let inputs = Inputs {
+            pods: self.pods,
+            index: None,
+            endpoints: self.endpoints_objects,
+            slices: self.slices,
+            zones: self.node_zones,
+        };
         let mut out = Vec::new();
         for (i, svc) in self.services.iter().enumerate() {
             if wanted(svc) {

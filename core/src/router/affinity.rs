@@ -7,7 +7,7 @@ use alloc::collections::BTreeMap;
 use core::net::IpAddr;
 
 /// An endpoint identity: address and port.
-pub(crate) type EndpointKey = (IpAddr, u16);
+pub type EndpointKey = (IpAddr, u16);
 
 #[derive(Clone, Debug)]
 struct Entry {
@@ -18,7 +18,7 @@ struct Entry {
 
 /// The affinity table of one router.
 #[derive(Clone, Debug)]
-pub(crate) struct AffinityTable {
+pub struct AffinityTable {
     entries: BTreeMap<(u32, IpAddr), Entry>,
     by_use: BTreeMap<u64, (u32, IpAddr)>,
     seq: u64,
@@ -27,18 +27,18 @@ pub(crate) struct AffinityTable {
 
 impl AffinityTable {
     /// An empty table holding at most `capacity` clients.
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub fn new(capacity: usize) -> Self {
         Self { entries: BTreeMap::new(), by_use: BTreeMap::new(), seq: 0, capacity: capacity.max(1) }
     }
 
     /// The remembered endpoint of `client` for Service port `port_id`, if used less than
     /// `timeout` seconds before `now`.
-    pub(crate) fn lookup(&self, port_id: u32, client: IpAddr, now: f64, timeout: f64) -> Option<EndpointKey> {
+    pub fn lookup(&self, port_id: u32, client: IpAddr, now: f64, timeout: f64) -> Option<EndpointKey> {
         self.entries.get(&(port_id, client)).filter(|e| now - e.last_used < timeout).map(|e| e.endpoint)
     }
 
     /// Records that `client` used `endpoint` at `now`.
-    pub(crate) fn record(&mut self, port_id: u32, client: IpAddr, endpoint: EndpointKey, now: f64) {
+    pub fn record(&mut self, port_id: u32, client: IpAddr, endpoint: EndpointKey, now: f64) {
         self.seq += 1;
         let key = (port_id, client);
         if let Some(old) = self.entries.insert(key, Entry { endpoint, last_used: now, seq: self.seq }) {
@@ -54,8 +54,13 @@ impl AffinityTable {
     }
 
     /// Number of remembered clients.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Whether no client is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 

@@ -9,14 +9,14 @@ pub const DEFAULT_TABLE_SIZE: usize = 65_537;
 
 /// A populated Maglev table: slot → backend index.
 #[derive(Clone, Debug)]
-pub(crate) struct Maglev {
+pub struct Maglev {
     table: Vec<u32>,
 }
 
 impl Maglev {
     /// Builds the table for backends named by `names` (stable identities like `ip:port`).
     /// `m` should be prime and larger than the number of backends.
-    pub(crate) fn build(names: &[&[u8]], m: usize) -> Self {
+    pub fn build(names: &[&[u8]], m: usize) -> Self {
         let n = names.len();
         if n == 0 || m == 0 {
             return Self { table: Vec::new() };
@@ -57,7 +57,7 @@ impl Maglev {
     }
 
     /// The backend for a key hash.
-    pub(crate) fn pick(&self, key: u64) -> Option<usize> {
+    pub fn pick(&self, key: u64) -> Option<usize> {
         let len = self.table.len() as u64;
         if len == 0 {
             return None;

@@ -2,12 +2,12 @@
 //! and why (spec §4.4–§4.7). State (affinity, balancer positions, probe timelines) belongs to
 //! the caller's [`Router`]; the [`crate::Cluster`] stays immutable. Time is an argument.
 
-mod affinity;
+pub mod affinity;
 mod balancer;
 mod destination;
-mod maglev;
+pub mod maglev;
 mod probe;
-mod ring_hash;
+pub mod ring_hash;
 mod rng;
 mod usable;
 
@@ -16,6 +16,7 @@ pub(crate) use destination::Destinations;
 pub use destination::Via;
 pub use maglev::DEFAULT_TABLE_SIZE;
 pub use probe::ProbeStep;
+pub use rng::hash64;
 pub(crate) use usable::{categorize, PolicyFacts};
 
 use crate::endpoints::Endpoint;

@@ -9,13 +9,13 @@ pub const MIN_RING_SIZE: usize = 1024;
 
 /// A sorted ring of `(point, backend)`.
 #[derive(Clone, Debug)]
-pub(crate) struct Ring {
+pub struct Ring {
     points: Vec<(u64, u32)>,
 }
 
 impl Ring {
     /// Builds a ring with about `MIN_RING_SIZE` points spread evenly over the backends.
-    pub(crate) fn build(names: &[&[u8]]) -> Self {
+    pub fn build(names: &[&[u8]]) -> Self {
         let n = names.len();
         if n == 0 {
             return Self { points: Vec::new() };
@@ -32,7 +32,7 @@ impl Ring {
     }
 
     /// The backend for a key hash.
-    pub(crate) fn pick(&self, key: u64) -> Option<usize> {
+    pub fn pick(&self, key: u64) -> Option<usize> {
         let i = self.points.partition_point(|(p, _)| *p < key);
         self.points.get(i).or_else(|| self.points.first()).map(|(_, b)| *b as usize)
     }

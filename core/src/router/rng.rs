@@ -27,7 +27,7 @@ impl Rng {
 }
 
 /// A 64-bit hash of bytes (FNV-1a then a SplitMix finaliser), stable everywhere.
-pub(crate) fn hash64(bytes: &[u8], salt: u64) -> u64 {
+pub fn hash64(bytes: &[u8], salt: u64) -> u64 {
     let h = crate::alloc_ip::fnv1a(bytes) ^ salt;
     Rng::new(h).next_u64()
 }
