@@ -1,0 +1,285 @@
+//! The workloads of spec/performance.md that kroute implements today, with their baselines.
+
+use crate::harness::{interleaved, speedup, Row};
+use kroute::model::Protocol;
+use kroute::router::affinity::AffinityTable;
+use kroute::router::maglev::Maglev;
+use kroute::router::{hash64, DEFAULT_TABLE_SIZE};
+use kroute::{Cluster, Options, Tree};
+use serde_json::json;
+use std::collections::{BinaryHeap, HashMap};
+use std::hint::black_box;
+use std::net::IpAddr;
+
+/// A deterministic generator for workload data (SplitMix64).
+struct Gen(u64);
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Skewed index in 0..n (square of a uniform: popular items first).
+    fn skewed(&mut self, n: usize) -> usize {
+        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        ((u * u) * n as f64) as usize % n
+    }
+}
+
+fn service_ip(i: usize) -> String {
+    format!("10.{}.{}.{}", 96 + i / 65536, (i / 256) % 256, i % 256 + usize::from(i % 256 == 0))
+}
+
+fn cluster(services: usize, pods_per_service: usize) -> (Vec<serde_json::Value>, Cluster) {
+    let mut objects = Vec::new();
+    for i in 0..services {
+        objects.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": format!("svc-{i}"), "namespace": format!("ns-{}", i % 50)},
+            "spec": {"clusterIP": service_ip(i), "ports": [{"port": 80 + (i % 5), "targetPort": 8080}], "selector": {"app": format!("app-{i}"), "tier": "web"}}}));
+        for p in 0..pods_per_service {
+            objects.push(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("pod-{i}-{p}"), "namespace": format!("ns-{}", i % 50), "labels": {"app": format!("app-{i}"), "tier": "web"}},
+                "spec": {"containers": [{"name": "c"}]},
+                "status": {"podIP": format!("10.{}.{}.{}", 128 + (i * pods_per_service + p) / 65536, ((i * pods_per_service + p) / 256) % 256, (i * pods_per_service + p) % 256), "conditions": [{"type": "Ready", "status": "True"}]}}));
+        }
+    }
+    let trees: Vec<Tree> = objects.iter().map(|o| serde_json::from_value(o.clone()).unwrap()).collect();
+    let opts = Options { kubernetes_service: false, ..Options::default() };
+    let c = Cluster::from_objects(trees, &opts).unwrap();
+    (objects, c)
+}
+
+/// W3: service VIP lookup against the iptables model (an ordered list scanned in order).
+pub fn w3(quick: bool, rows: &mut Vec<Row>) {
+    let sizes: &[usize] = if quick { &[1_000, 10_000] } else { &[1_000, 10_000, 30_000] };
+    let mut per_size = Vec::new();
+    for &n in sizes {
+        let (_, c) = cluster(n, 0);
+        let list: Vec<(IpAddr, u16, usize)> =
+            (0..n).map(|i| (service_ip(i).parse().unwrap(), (80 + i % 5) as u16, i)).collect();
+        let mut g = Gen(3);
+        let trace: Vec<(IpAddr, u16)> = (0..10_000)
+            .map(|_| {
+                let i = g.skewed(n);
+                (list[i].0, list[i].1)
+            })
+            .collect();
+        let (k, b) = interleaved(
+            if quick { 7 } else { 15 },
+            trace.len(),
+            || {
+                trace
+                    .iter()
+                    .map(|(ip, port)| c.service_at(*ip, *port, Protocol::TCP).map_or(0, |(_, p, _)| p as u64 + 1))
+                    .sum()
+            },
+            || {
+                trace
+                    .iter()
+                    .map(|(ip, port)| {
+                        list.iter().find(|(a, p, _)| a == ip && p == port).map_or(0, |(_, _, i)| *i as u64)
+                    })
+                    .sum()
+            },
+        );
+        let min = if n >= 30_000 { 1000.0 } else { 1.0 };
+        rows.push(speedup("W3 VIP lookup vs iptables list", &format!("{n} services"), b, k, min));
+        per_size.push((n, k));
+    }
+    if let (Some(first), Some(last)) = (per_size.first(), per_size.last()) {
+        rows.push(crate::harness::Row {
+            workload: "W3 VIP lookup scaling".into(),
+            size: format!("{} vs {} services", last.0, first.0),
+            baseline_ns: first.1,
+            kroute_ns: last.1,
+            target: "time at largest ≤ 1.3× time at 1k".into(),
+            pass: last.1 <= 1.3 * first.1,
+        });
+    }
+}
+
+/// The Maglev paper's pseudocode, literally: the full permutation table first, then the fill.
+fn maglev_literal(names: &[String], m: usize) -> Vec<i64> {
+    let n = names.len();
+    let mut permutation = vec![vec![0u64; m]; n];
+    for (i, name) in names.iter().enumerate() {
+        let offset = hash64(name.as_bytes(), 0xdead_beef) % m as u64;
+        let skip = hash64(name.as_bytes(), 0x5eed_1234) % (m as u64 - 1) + 1;
+        for j in 0..m {
+            permutation[i][j] = (offset + j as u64 * skip) % m as u64;
+        }
+    }
+    let mut next = vec![0usize; n];
+    let mut entry = vec![-1i64; m];
+    let mut filled = 0;
+    loop {
+        for i in 0..n {
+            let mut c = permutation[i][next[i]];
+            while entry[c as usize] >= 0 {
+                next[i] += 1;
+                c = permutation[i][next[i]];
+            }
+            entry[c as usize] = i as i64;
+            next[i] += 1;
+            filled += 1;
+            if filled == m {
+                return entry;
+            }
+        }
+    }
+}
+
+/// W4: Maglev build against the literal port; Maglev pick against a 256K-point ring.
+pub fn w4(quick: bool, rows: &mut Vec<Row>) {
+    let names: Vec<String> = (0..100).map(|i| format!("10.244.{}.{}:8080", i / 250, i % 250)).collect();
+    let refs: Vec<&[u8]> = names.iter().map(|s| s.as_bytes()).collect();
+    let (k, b) = interleaved(
+        if quick { 5 } else { 11 },
+        1,
+        || Maglev::build(&refs, DEFAULT_TABLE_SIZE).pick(1).unwrap_or(0) as u64,
+        || maglev_literal(&names, DEFAULT_TABLE_SIZE)[1] as u64,
+    );
+    rows.push(speedup("W4 Maglev build vs paper pseudocode", "M=65537, N=100", b, k, 2.0));
+    let table = Maglev::build(&refs, DEFAULT_TABLE_SIZE);
+    let mut ring: Vec<(u64, u32)> = Vec::with_capacity(1 << 18);
+    for (i, name) in names.iter().enumerate() {
+        for r in 0..(1usize << 18) / names.len() {
+            ring.push((hash64(name.as_bytes(), r as u64), i as u32));
+        }
+    }
+    ring.sort_unstable();
+    let keys: Vec<u64> = (0..10_000u64).map(|k| hash64(&k.to_le_bytes(), 9)).collect();
+    let (k, b) = interleaved(
+        if quick { 7 } else { 15 },
+        keys.len(),
+        || keys.iter().map(|k| table.pick(*k).unwrap_or(0) as u64).sum(),
+        || {
+            keys.iter()
+                .map(|k| {
+                    let i = ring.partition_point(|(p, _)| p < k);
+                    ring.get(i).or(ring.first()).map_or(0, |x| x.1 as u64)
+                })
+                .sum()
+        },
+    );
+    rows.push(speedup("W4 Maglev pick vs 256K ring hash", "N=100", b, k, 10.0));
+}
+
+/// W5: ClientIP affinity lookups and updates against std HashMap (SipHash) + a heap for expiry.
+pub fn w5(quick: bool, rows: &mut Vec<Row>) {
+    let clients = if quick { 200_000 } else { 1_000_000 };
+    let ips: Vec<IpAddr> = (0..clients as u32)
+        .map(|i| {
+            if i % 10 == 0 {
+                IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, (i >> 16) as u16, i as u16])
+            } else {
+                IpAddr::from(i.to_be_bytes())
+            }
+        })
+        .collect();
+    let ep: (IpAddr, u16) = ("10.244.0.1".parse().unwrap(), 8080);
+    let mut table = AffinityTable::new(clients * 2);
+    let mut map: HashMap<(u32, IpAddr), ((IpAddr, u16), f64)> = HashMap::new();
+    let mut heap: BinaryHeap<std::cmp::Reverse<(u64, u32)>> = BinaryHeap::new();
+    for (i, ip) in ips.iter().enumerate() {
+        table.record(1, *ip, ep, 0.0);
+        map.insert((1, *ip), (ep, 0.0));
+        heap.push(std::cmp::Reverse((0, i as u32)));
+    }
+    let mut g = Gen(5);
+    // 80% hits: 8 of 10 queries name a known client.
+    let trace: Vec<IpAddr> = (0..100_000)
+        .map(|i| if i % 10 < 8 { ips[g.skewed(clients)] } else { IpAddr::from([198, 18, (i >> 8) as u8, i as u8]) })
+        .collect();
+    let (k, b) = interleaved(
+        if quick { 7 } else { 15 },
+        trace.len(),
+        || trace.iter().map(|ip| u64::from(table.lookup(1, *ip, 5.0, 10_800.0).is_some())).sum(),
+        || trace.iter().map(|ip| u64::from(map.get(&(1, *ip)).is_some_and(|(_, t)| 5.0 - t < 10_800.0))).sum(),
+    );
+    rows.push(speedup("W5 affinity lookup vs HashMap+heap", &format!("{clients} clients"), b, k, 3.0));
+    black_box(heap.len());
+}
+
+/// W6: all Services' endpoints (the full build, which also validates and indexes) against a
+/// naive evaluation of each selector over every pod's string map.
+pub fn w6(quick: bool, rows: &mut Vec<Row>) {
+    let (services, pods_per) = if quick { (1_000, 10) } else { (10_000, 10) };
+    let (objects, _) = cluster(services, pods_per);
+    let trees: Vec<Tree> = objects.iter().map(|o| serde_json::from_value(o.clone()).unwrap()).collect();
+    let pods: Vec<HashMap<String, String>> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Pod")
+        .map(|o| {
+            o["metadata"]["labels"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect()
+        })
+        .collect();
+    let selectors: Vec<Vec<(String, String)>> = objects
+        .iter()
+        .filter(|o| o["kind"] == "Service")
+        .map(|o| {
+            o["spec"]["selector"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect()
+        })
+        .collect();
+    let opts = Options { kubernetes_service: false, ..Options::default() };
+    let (k, b) = interleaved(
+        3,
+        1,
+        || Cluster::from_objects(trees.clone(), &opts).map_or(0, |c| c.services().len() as u64),
+        || {
+            selectors
+                .iter()
+                .map(|sel| pods.iter().filter(|p| sel.iter().all(|(k, v)| p.get(k) == Some(v))).count() as u64)
+                .sum()
+        },
+    );
+    rows.push(speedup(
+        "W6 endpoints of all Services (full build) vs naive selection",
+        &format!("{services} services, {} pods", services * pods_per),
+        b,
+        k,
+        100.0,
+    ));
+    rows.push(crate::harness::Row {
+        workload: "W6 full build incl. all endpoints".into(),
+        size: format!("{services} services, {} pods", services * pods_per),
+        baseline_ns: f64::NAN,
+        kroute_ns: k,
+        target: "≤ 100 ms".into(),
+        pass: k <= 100e6,
+    });
+}
+
+/// W9: one pod changes in a large cluster: the watch event against a full rebuild.
+pub fn w9(quick: bool, rows: &mut Vec<Row>) {
+    let services = if quick { 2_000 } else { 10_000 };
+    let (objects, live) = cluster(services, 2);
+    let trees: Vec<Tree> = objects.iter().map(|o| serde_json::from_value(o.clone()).unwrap()).collect();
+    let opts = Options { kubernetes_service: false, ..Options::default() };
+    let pod = objects.iter().find(|o| o["kind"] == "Pod").unwrap().clone();
+    let mut flip = false;
+    let mut live = live;
+    let (k, b) = interleaved(
+        5,
+        1,
+        || {
+            flip = !flip;
+            let mut p = pod.clone();
+            p["status"]["conditions"][0]["status"] = if flip { "False".into() } else { "True".into() };
+            let ev: Tree = serde_json::from_value(json!({"type": "MODIFIED", "object": p})).unwrap();
+            live.apply_event(&ev).map_or(0, |o| o.recomputed.len() as u64)
+        },
+        || Cluster::from_objects(trees.clone(), &opts).map_or(0, |c| c.pods().len() as u64),
+    );
+    rows.push(speedup("W9 one pod change: watch event vs full rebuild", &format!("{services} services"), b, k, 100.0));
+}

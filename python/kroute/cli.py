@@ -1,0 +1,523 @@
+"""The ``kroute`` command line: ``kroute check`` (a linter) and ``kroute endpoints``.
+
+Exit codes: 0 success; 1 findings at or above ``--fail-on`` (``check``) or an unknown Service
+(``endpoints``); 2 input that cannot be read, or a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, TextIO
+
+from kroute import Cluster, Diagnostic, Endpoint, KrouteError, RequestError, __version__
+
+__all__ = ["main"]
+
+EXTENSIONS = (".yaml", ".yml", ".json")
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# Files are joined with an explicit document end: the next file may start with a directive,
+# `---`, or a bare document, and any of them is valid YAML after `...`.
+SEPARATOR = "...\n"
+# A document kroute skips with a `kind-skipped` finding: appended to a file on its own, it
+# tells how many documents the file holds (the finding's document index).
+END_MARKER = 'kind: "kroute/end-of-file"\n'
+
+
+class InputError(Exception):
+    """Input that cannot be read; each message names its file (and line:column)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass
+class Source:
+    """One input file, and where it sits in the concatenated stream."""
+
+    name: str  # for messages: the path as given, or <stdin>
+    uri: str  # for SARIF
+    text: str
+    first_line: int = 1  # 1-based line of the combined text where this file starts
+    line_count: int = 0
+    first_doc: int = 0  # global index of this file's first document
+    doc_count: int = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading input
+
+
+def _expand(path: str) -> Iterator[Path | None]:
+    """Files named by one -f argument (None for stdin)."""
+    if path == "-":
+        yield None
+        return
+    p = Path(path)
+    if p.is_dir():
+        found = sorted(
+            (
+                f
+                for f in p.rglob("*")
+                if f.suffix.lower() in EXTENSIONS
+                and f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            ),
+            key=lambda f: f.relative_to(p).parts,
+        )
+        if not found:
+            raise InputError([f"{path}: no *.yaml, *.yml or *.json files in this directory"])
+        yield from found
+    else:
+        yield p
+
+
+def _decode(name: str, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        column = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        raise InputError(
+            [f"{name}:{line}:{column}: error: not UTF-8 text (byte 0x{data[e.start]:02x})"]
+        ) from None
+    # One line-break convention, so that line numbers here and in the core agree.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read(paths: Sequence[str]) -> list[Source | str]:
+    """The input files, in the order given, each a Source or an error message."""
+    out: list[Source | str] = []
+    stdin_used = False
+    for arg in paths:
+        try:
+            files = list(_expand(arg))
+        except InputError as e:
+            out.extend(e.messages)
+            continue
+        for f in files:
+            if f is None:
+                if stdin_used:
+                    out.append("-: error: stdin can be read only once")
+                    continue
+                stdin_used = True
+                name, uri, data = "<stdin>", "stdin", sys.stdin.buffer.read()
+            else:
+                name = str(f)
+                uri = f.as_uri() if f.is_absolute() else f.as_posix()
+                try:
+                    data = f.read_bytes()
+                except OSError as e:
+                    out.append(f"{name}: error: cannot read: {e.strerror or e}")
+                    continue
+            try:
+                out.append(Source(name=name, uri=uri, text=_decode(name, data)))
+            except InputError as e:
+                out.extend(e.messages)
+    return out
+
+
+def _error_line(source: Source | None, e: KrouteError) -> str:
+    name = source.name if source is not None else "<input>"
+    where = name
+    if e.line is not None:
+        where += f":{e.line}"
+        if e.column is not None:
+            where += f":{e.column}"
+    field = f"{e.field}: " if e.field else ""
+    return f"{where}: error: {field}{e.message}"
+
+
+def load(paths: Sequence[str], namespace: str | None) -> tuple[Cluster, list[Source]]:
+    """Reads every input, checks each file on its own (so that an error names its file), then
+    builds one cluster from all of them. Raises InputError."""
+    options: dict[str, Any] = {} if namespace is None else {"namespace": namespace}
+    sources: list[Source] = []
+    errors: list[str] = []
+    line = 1
+    doc = 0
+    for s in _read(paths):
+        if isinstance(s, str):
+            errors.append(s)
+            continue
+        if s.text and not s.text.endswith("\n"):
+            s.text += "\n"
+        try:
+            probe = Cluster.from_yaml(s.text + SEPARATOR + END_MARKER, **options)
+        except RequestError:
+            raise
+        except KrouteError as e:
+            errors.append(_error_line(s, e))
+            continue
+        s.line_count = s.text.count("\n")
+        marker_line = s.line_count + SEPARATOR.count("\n") + 1
+        markers = [d for d in probe.diagnostics if d.code == "kind-skipped" and d.line == marker_line]
+        s.doc_count = (markers[0].document or 0) if markers else 0
+        sources.append(s)
+        s.first_line, s.first_doc = line, doc
+        line += s.line_count + SEPARATOR.count("\n")
+        doc += s.doc_count
+    if errors:
+        raise InputError(errors)
+    combined = SEPARATOR.join(s.text for s in sources)
+    try:
+        cluster = Cluster.from_yaml(combined, **options)
+    except RequestError:
+        raise
+    except KrouteError as e:
+        source, local_line, _ = _locate(sources, e.line, e.document)
+        e.line = local_line
+        raise InputError([_error_line(source, e)]) from None
+    return cluster, sources
+
+
+def _locate(
+    sources: list[Source], line: int | None, document: int | None
+) -> tuple[Source | None, int | None, int | None]:
+    """The file, local line and local document of a global line / document."""
+    for s in sources:
+        if line is not None:
+            if s.first_line <= line < s.first_line + max(s.line_count, 1):
+                return s, line - s.first_line + 1, None if document is None else document - s.first_doc
+        elif document is not None and s.first_doc <= document < s.first_doc + s.doc_count:
+            return s, None, document - s.first_doc
+    if len(sources) == 1:
+        return sources[0], line, document
+    return None, line, document
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def _colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Paint:
+    CODES: ClassVar[dict[str, str]] = {
+        "red": "31",
+        "green": "32",
+        "yellow": "33",
+        "blue": "34",
+        "bold": "1",
+        "dim": "2",
+    }
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.enabled or not style:
+            return text
+        return f"\x1b[{self.CODES[style]}m{text}\x1b[0m"
+
+
+SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
+
+
+@dataclass
+class Finding:
+    """A diagnostic with the file it is in and its line / document inside that file."""
+
+    diagnostic: Diagnostic
+    source: Source | None
+    line: int | None
+    document: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.diagnostic.to_dict()
+        d["file"] = self.source.name if self.source is not None else None
+        d["line"] = self.line
+        d["document"] = self.document
+        return d
+
+
+def _findings(cluster: Cluster, sources: list[Source]) -> list[Finding]:
+    out = []
+    for d in cluster.diagnostics:
+        source, line, document = _locate(sources, d.line, d.document)
+        out.append(Finding(d, source, line, document))
+    return out
+
+
+def _text_finding(f: Finding, paint: _Paint) -> str:
+    d = f.diagnostic
+    where = f.source.name if f.source is not None else "<input>"
+    if f.line is not None:
+        where += f":{f.line}"
+        if d.column is not None:
+            where += f":{d.column}"
+    context = " ".join(x for x in (str(d.object) if d.object else "", d.field or "") if x)
+    tail = f" {paint(f'({context})', 'dim')}" if context else ""
+    return f"{paint(where, 'bold')}: {paint(d.severity, SEVERITY_STYLE.get(d.severity, ''))}[{d.code}] {d.message}{tail}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _sarif(findings: list[Finding]) -> dict[str, Any]:
+    codes = sorted({f.diagnostic.code for f in findings})
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for f in findings:
+        d = f.diagnostic
+        result: dict[str, Any] = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": SARIF_LEVEL.get(d.severity, "none"),
+            "message": {"text": d.message},
+        }
+        location: dict[str, Any] = {}
+        if f.source is not None:
+            physical: dict[str, Any] = {"artifactLocation": {"uri": f.source.uri}}
+            if f.line is not None:
+                region: dict[str, Any] = {"startLine": f.line}
+                if d.column is not None:
+                    region["startColumn"] = d.column
+                physical["region"] = region
+            location["physicalLocation"] = physical
+        if d.object is not None:
+            o = d.object
+            name = "/".join(x for x in (o.kind, o.namespace, o.name) if x)
+            location["logicalLocations"] = [{"fullyQualifiedName": name, "kind": "resource"}]
+        if location:
+            result["locations"] = [location]
+        if d.field is not None:
+            result["properties"] = {"field": d.field}
+        results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "kroute",
+                        "version": __version__,
+                        "rules": [
+                            {"id": code, "shortDescription": {"text": code.replace("-", " ")}}
+                            for code in codes
+                        ],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+def _check(args: argparse.Namespace, out: TextIO) -> int:
+    cluster, sources = load(args.filename, args.namespace)
+    findings = _findings(cluster, sources)
+    if args.format == "json":
+        json.dump([f.to_dict() for f in findings], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "sarif":
+        json.dump(_sarif(findings), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        paint = _Paint(_colour(out))
+        out.writelines(_text_finding(f, paint) + "\n" for f in findings)
+        counts = {s: sum(f.diagnostic.severity == s for f in findings) for s in ("error", "warning", "info")}
+        files = _plural(len(sources), "file")
+        if findings:
+            detail = ", ".join(f"{n} info" if s == "info" else _plural(n, s) for s, n in counts.items() if n)
+            out.write(f"{_plural(len(findings), 'finding')} ({detail}) in {files}\n")
+        else:
+            out.write(f"no findings in {files}\n")
+    threshold = SEVERITY_RANK[args.fail_on]
+    return 1 if any(SEVERITY_RANK.get(f.diagnostic.severity, 2) >= threshold for f in findings) else 0
+
+
+def _yes_no(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _table(endpoints: list[Endpoint], paint: _Paint) -> str:
+    header = ["IP", "PORT", "NAME", "READY", "SERVING", "TERMINATING", "POD", "NODE"]
+    rows: list[list[tuple[str, str]]] = []
+    for e in endpoints:
+        c = e.conditions
+        rows.append(
+            [
+                (e.ip, ""),
+                (f"{e.port}/{e.protocol}", ""),
+                (e.port_name or "-", ""),
+                (_yes_no(c.ready), "green" if c.ready else "red"),
+                (_yes_no(c.serving), "" if c.serving else "red"),
+                (_yes_no(c.terminating), "yellow" if c.terminating else ""),
+                (e.pod or "-", ""),
+                (e.node or "-", ""),
+            ]
+        )
+    widths = [max([len(h)] + [len(r[i][0]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells: list[tuple[str, str]]) -> str:
+        # Pad before painting, so escape codes do not skew the columns.
+        padded = [
+            paint(text.ljust(w) if i < len(cells) - 1 else text, style)
+            for i, ((text, style), w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "   ".join(padded).rstrip()
+
+    lines = [line([(h, "bold") for h in header])]
+    lines.extend(line(r) for r in rows)
+    return "\n".join(lines) + "\n"
+
+
+def _endpoints(args: argparse.Namespace, out: TextIO) -> int:
+    cluster, _ = load(args.filename, args.namespace)
+    namespace, _, service = args.service.rpartition("/")
+    if not namespace:
+        namespace = cluster.options["namespace"]
+    try:
+        endpoints = cluster.endpoints(namespace, service)
+    except RequestError as e:
+        sys.stderr.write(f"kroute: error: {e.message}\n")
+        return 1
+    if args.output == "json":
+        json.dump([e.to_dict() for e in endpoints], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif endpoints:
+        out.write(_table(endpoints, _Paint(_colour(out))))
+    else:
+        sys.stderr.write(f"no endpoints for Service {namespace}/{service}\n")
+    return 0
+
+
+CHECK_EPILOG = """\
+examples:
+  kroute check -f manifests/                  every *.yaml, *.yml, *.json below manifests/
+  kroute check -f svc.yaml -f pods.yaml --fail-on warning
+  kubectl get svc,pods -o yaml | kroute check -f -
+  kroute check -f k8s/ --format sarif > kroute.sarif
+
+exit status: 0 no finding at or above --fail-on; 1 some; 2 input that cannot be read
+"""
+
+ENDPOINTS_EPILOG = """\
+examples:
+  kroute endpoints -f kubia.yaml kubia
+  kroute endpoints -f manifests/ prod/kubia --output json
+  cat all.yaml | kroute endpoints -f - -n prod kubia
+
+exit status: 0 success; 1 no such Service; 2 input that cannot be read
+"""
+
+MAIN_EPILOG = """\
+examples:
+  kroute check -f manifests/
+  kroute endpoints -f manifests/ default/kubia
+
+run 'kroute COMMAND --help' for a command's options.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kroute",
+        description="Kubernetes Service networking, reproduced offline from manifests.",
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"kroute {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-f",
+            "--filename",
+            action="append",
+            required=True,
+            metavar="PATH",
+            help="a manifest file, a directory (its *.yaml, *.yml, *.json files, recursively, "
+            "hidden ones left out) or - for stdin; repeatable",
+        )
+        p.add_argument(
+            "-n",
+            "--namespace",
+            help="namespace of objects that name none, and of the query (default: default)",
+        )
+
+    check = commands.add_parser(
+        "check",
+        help="report findings about the manifests, like a linter",
+        description="Report findings about the manifests: path:line:col: severity[code] message.",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common(check)
+    check.add_argument(
+        "--format",
+        "-o",
+        "--output",
+        dest="format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="output format (default: text)",
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default="error",
+        help="exit 1 when a finding is at least this severe (default: error)",
+    )
+    check.set_defaults(run=_check)
+
+    endpoints = commands.add_parser(
+        "endpoints",
+        help="list the endpoints backing a Service",
+        description="List the endpoints backing a Service: one row per address and port.",
+        epilog=ENDPOINTS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common(endpoints)
+    endpoints.add_argument("service", metavar="[NAMESPACE/]SERVICE", help="the Service")
+    endpoints.add_argument(
+        "-o", "--output", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    endpoints.set_defaults(run=_endpoints)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        status: int = args.run(args, sys.stdout)
+        sys.stdout.flush()
+        return status
+    except InputError as e:
+        for message in e.messages:
+            sys.stderr.write(f"kroute: {message}\n")
+        return 2
+    except KrouteError as e:  # invalid options
+        sys.stderr.write(f"kroute: error: {e}\n")
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`kroute ... | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130

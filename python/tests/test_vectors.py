@@ -1,0 +1,200 @@
+"""The shared conformance vectors (tests/vectors/*.json) against the installed module.
+
+Format and matching rules: tests/vectors/README.md. The same files feed the Rust runner
+(tests/tests/vectors.rs) and the JS one (wasm/tests/vectors.test.mjs).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kroute
+
+VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
+
+# camelCase keys of a case's "options" → keyword arguments of Cluster.from_yaml
+OPTION_KWARGS = {
+    "namespace": "namespace",
+    "serviceCidr": "service_cidr",
+    "podCidr": "pod_cidr",
+    "nodePortRange": "node_port_range",
+    "clusterDomain": "cluster_domain",
+    "assumeRunningPods": "assume_running_pods",
+}
+
+
+# The ops this binding implements so far. Cases of other ops (README: validation, envVars,
+# podEnv, usableEndpoints, connect, resolve) are reported as skipped until the Python API
+# exposes them, so they stay visible rather than silently ignored.
+SUPPORTED_OPS = {"load", "diagnostics", "endpoints", "selector", "labelSelector"}
+
+
+def load_cases(directory: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every case of every *.json file, files sorted, as (file name, case)."""
+    cases = []
+    for path in sorted(directory.glob("*.json")):
+        for case in json.loads(path.read_text(encoding="utf-8")):
+            cases.append((path.name, case))
+    return cases
+
+
+def selector_result(make: Any, labels: dict[str, str] | None) -> Any:
+    try:
+        sel = make()
+    except kroute.KrouteError as e:
+        return {"error": e.to_dict()}
+    return {"string": str(sel), "matches": None if labels is None else sel.matches(labels)}
+
+
+def run(case: dict[str, Any]) -> Any:
+    """The actual value of a case, in canonical JSON form."""
+    query = case["query"]
+    op = query["op"]
+    if op == "selector":
+        return selector_result(lambda: kroute.Selector.parse(query["text"]), query.get("labels"))
+    if op == "labelSelector":
+        return selector_result(
+            lambda: kroute.Selector.from_label_selector(query["selector"]), query.get("labels")
+        )
+    options = {OPTION_KWARGS[k]: v for k, v in case.get("options", {}).items()}
+    try:
+        cluster = kroute.Cluster.from_yaml(case.get("manifests") or "", **options)
+        if op == "load":
+            return {"ok": True}
+        if op == "diagnostics":
+            code = query.get("code")
+            return [d.to_dict() for d in cluster.diagnostics if code is None or d.code == code]
+        if op == "endpoints":
+            return [e.to_dict() for e in cluster.endpoints(query["namespace"], query["service"])]
+    except kroute.KrouteError as e:
+        return {"error": e.to_dict()}
+    raise AssertionError(f"unknown op {op!r}")
+
+
+def mismatch(expect: Any, actual: Any, path: str = "") -> str | None:
+    """Subset match: expected object keys must match, lists elementwise with equal length,
+    scalars equal (bool is not a number here, unlike Python's ==). None when it matches."""
+    if isinstance(expect, dict) and isinstance(actual, dict):
+        for key, value in expect.items():
+            if key not in actual:
+                return f"{path}.{key}: missing in {json.dumps(actual)}"
+            why = mismatch(value, actual[key], f"{path}.{key}")
+            if why:
+                return why
+        return None
+    if isinstance(expect, list) and isinstance(actual, list):
+        if len(expect) != len(actual):
+            return f"{path}: expected {len(expect)} items, got {len(actual)}: {json.dumps(actual)}"
+        for i, (e, a) in enumerate(zip(expect, actual, strict=True)):
+            why = mismatch(e, a, f"{path}[{i}]")
+            if why:
+                return why
+        return None
+    if type(expect) is type(actual) and expect == actual:
+        return None
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (expect, actual))
+    if numbers and expect == actual:
+        return None
+    return f"{path or '.'}: expected {json.dumps(expect)}, got {json.dumps(actual)}"
+
+
+CASES = load_cases(VECTORS)
+
+
+@pytest.mark.parametrize("file,case", CASES, ids=[f"{file}:{case['name']}" for file, case in CASES])
+def test_vector(file: str, case: dict[str, Any]) -> None:
+    op = case["query"]["op"]
+    if op not in SUPPORTED_OPS:
+        pytest.skip(f"op {op!r} is not exposed by the Python binding yet")
+    why = mismatch(case["expect"], run(case))
+    assert why is None, f"{file}: {case['name']} ({case.get('source', '')}): {why}"
+
+
+def test_vectors_are_present() -> None:
+    assert CASES, f"no vectors in {VECTORS}"
+    names = [(file, case["name"]) for file, case in CASES]
+    assert len(names) == len(set(names)), "case names must be unique within a file"
+
+
+# The runner itself, on cases of its own (not in tests/vectors/, which the lead owns).
+
+RUNNER_CASES: list[dict[str, Any]] = [
+    {
+        "name": "selector op",
+        "query": {"op": "selector", "text": "b=1, a", "labels": {"a": "x", "b": "1"}},
+        "expect": {"string": "a,b=1", "matches": True},
+    },
+    {
+        "name": "selector op without labels",
+        "query": {"op": "selector", "text": "x in (b,a)"},
+        "expect": {"string": "x in (a,b)", "matches": None},
+    },
+    {
+        "name": "selector error",
+        "query": {"op": "selector", "text": "a b"},
+        "expect": {"error": {"kind": "Selector", "column": 3, "line": None}},
+    },
+    {
+        "name": "labelSelector null matches nothing",
+        "query": {"op": "labelSelector", "selector": None, "labels": {}},
+        "expect": {"string": "", "matches": False},
+    },
+    {
+        "name": "labelSelector",
+        "query": {
+            "op": "labelSelector",
+            "selector": {
+                "matchLabels": {"app": "web"},
+                "matchExpressions": [{"key": "tier", "operator": "Exists"}],
+            },
+            "labels": {"app": "web", "tier": "x"},
+        },
+        "expect": {"string": "app=web,tier", "matches": True},
+    },
+    {
+        "name": "options are keyword arguments",
+        "manifests": "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n",
+        "options": {"namespace": "prod"},
+        "query": {"op": "endpoints", "namespace": "prod", "service": "s"},
+        "expect": [],
+    },
+    {
+        "name": "load error",
+        "manifests": "a: [1,\n",
+        "query": {"op": "load"},
+        "expect": {"error": {"kind": "Manifest", "document": 0}},
+    },
+]
+
+
+@pytest.mark.parametrize("case", RUNNER_CASES, ids=[c["name"] for c in RUNNER_CASES])
+def test_runner_on_own_cases(case: dict[str, Any]) -> None:
+    assert mismatch(case["expect"], run(case)) is None
+
+
+def test_runner_reads_a_vector_file(tmp_path: Path) -> None:
+    (tmp_path / "b.json").write_text(json.dumps(RUNNER_CASES[:2]), encoding="utf-8")
+    (tmp_path / "a.json").write_text(json.dumps(RUNNER_CASES[2:3]), encoding="utf-8")
+    (tmp_path / "README.md").write_text("not a vector", encoding="utf-8")
+    cases = load_cases(tmp_path)
+    assert [(f, c["name"]) for f, c in cases] == [
+        ("a.json", "selector error"),
+        ("b.json", "selector op"),
+        ("b.json", "selector op without labels"),
+    ]
+    assert all(mismatch(c["expect"], run(c)) is None for _, c in cases)
+
+
+def test_subset_matching_rules() -> None:
+    assert mismatch({"a": 1}, {"a": 1, "b": 2}) is None
+    assert mismatch({"a": 1, "c": 3}, {"a": 1}) is not None
+    assert mismatch([{"a": 1}], [{"a": 1}, {"a": 2}]) is not None
+    assert mismatch([{}], [{"a": 1}]) is None
+    assert mismatch(True, 1) is not None
+    assert mismatch(1, 1.0) is None
+    assert mismatch(None, None) is None
+    assert mismatch({"x": None}, {"x": 0}) is not None
