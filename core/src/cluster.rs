@@ -103,7 +103,13 @@ impl Cluster {
     /// Loads JSON text: one object, a `List`, or an array of objects.
     pub fn from_json(text: &str, options: &Options) -> Result<Self, Error> {
         let tree: Tree = serde_json::from_str(text).map_err(|e| {
-            let mut err = Error::manifest(format!("{e}"));
+            // serde_json's Display appends " at line L column C"; the location has its own fields.
+            let text = format!("{e}");
+            let message = match text.rfind(" at line ") {
+                Some(i) if e.line() > 0 => text.get(..i).unwrap_or(&text),
+                _ => &text,
+            };
+            let mut err = Error::manifest(message);
             err.line = u32::try_from(e.line()).ok().filter(|l| *l > 0);
             err.column = u32::try_from(e.column()).ok().filter(|_| err.line.is_some());
             err.document = Some(0);

@@ -176,7 +176,7 @@ impl<'de, C: Child<'de>> Visitor<'de> for TreeVisitor<C> {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         // JS numbers arrive as f64: keep integral values integers.
-        if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        if v.abs() < 9.0e15 && (v as i64) as f64 == v {
             Ok(Value::Int(v as i64))
         } else {
             Ok(Value::Float(v))

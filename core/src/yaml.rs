@@ -33,7 +33,9 @@ pub(crate) fn parse_documents(text: &str) -> Result<Vec<Tree>, Error> {
         Ok(docs) => Ok(docs.into_iter().map(Child::into_tree).collect()),
         Err(e) => {
             let location = e.location();
-            let full = alloc::format!("{e}");
+            // The message alone: rendering with snippets would link a snippet renderer into wasm.
+            use serde_saphyr::MessageFormatter;
+            let full = serde_saphyr::UserMessageFormatter.format_message(&e);
             let mut err = Error::manifest(clean_message(&full));
             if let Some(loc) = location {
                 err.line = u32::try_from(loc.line()).ok();
@@ -65,10 +67,11 @@ fn document_at_line(text: &str, line: u64) -> usize {
             break;
         }
         if l.strip_prefix("---").is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t'])) {
+            // A separator starts a new document only after one with content (empty ones are dropped).
             if seen_content {
                 doc += 1;
             }
-            seen_content = true;
+            seen_content = false;
         } else if !l.trim().is_empty() && !l.trim_start().starts_with('#') && !l.starts_with('%') {
             seen_content = true;
         }

@@ -10,10 +10,10 @@ use alloc::{collections::BTreeMap, string::String, vec::Vec};
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
     /// `key: value` pairs; each is the requirement `key = value`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub match_labels: BTreeMap<String, String>,
     /// Set-based requirements.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
 }
 
@@ -28,6 +28,13 @@ pub struct LabelSelectorRequirement {
     /// reported the way upstream reports them.
     pub operator: String,
     /// Values for `In`/`NotIn`; must be empty for `Exists`/`DoesNotExist`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub values: Vec<String>,
+}
+
+/// `null` reads as the empty value, as Kubernetes' JSON decoding does for maps and lists.
+fn null_as_default<'de, D: serde::Deserializer<'de>, T: Default + serde::Deserialize<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
+    Ok(<Option<T> as serde::Deserialize>::deserialize(d)?.unwrap_or_default())
 }

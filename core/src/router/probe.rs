@@ -71,7 +71,8 @@ impl ProbeState {
         let period = self.probe.period_seconds.max(1) as f64;
         if self.script.is_empty() {
             if self.next_at <= now {
-                self.next_at += ((now - self.next_at) / period).floor() * period + period;
+                // `as u64` truncates: the floor of a non-negative count of periods (no libm in no_std).
+                self.next_at += (((now - self.next_at) / period) as u64 as f64 + 1.0) * period;
             }
             return;
         }
