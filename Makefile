@@ -56,6 +56,13 @@ python-test: python
 demo: wasm
 	./web-demo/serve.sh
 
+## Benchmarks (spec/performance.md): ratios against baselines in the same run.
+bench:
+	cargo run --release -p kroute-benches -- --write benches/RESULTS.md
+
+bench-quick:
+	cargo run --release -p kroute-benches -- --quick
+
 clean:
 	cargo clean
 	rm -rf $(VENV) wasm/pkg wasm/node_modules web-demo/node_modules web-demo/dist

@@ -8,15 +8,28 @@ mod workloads;
 
 use harness::Row;
 
+/// A workload: quick mode, and the rows it adds.
+type Workload = fn(bool, &mut Vec<Row>);
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let out = std::env::args().skip_while(|a| a != "--write").nth(1);
     let mut rows: Vec<Row> = Vec::new();
-    workloads::w3(quick, &mut rows);
-    workloads::w4(quick, &mut rows);
-    workloads::w5(quick, &mut rows);
-    workloads::w6(quick, &mut rows);
-    workloads::w9(quick, &mut rows);
+    // `--only w6` runs one workload (for profiling).
+    let only = std::env::args().skip_while(|a| a != "--only").nth(1);
+    let wanted = |w: &str| only.as_deref().is_none_or(|o| o == w);
+    let all: [(&str, Workload); 5] = [
+        ("w3", workloads::w3),
+        ("w4", workloads::w4),
+        ("w5", workloads::w5),
+        ("w6", workloads::w6),
+        ("w9", workloads::w9),
+    ];
+    for (name, run) in all {
+        if wanted(name) {
+            run(quick, &mut rows);
+        }
+    }
     let table = harness::table(&rows);
     println!("{table}");
     if let Some(path) = out {

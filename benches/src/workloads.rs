@@ -29,7 +29,8 @@ impl Gen {
 }
 
 fn service_ip(i: usize) -> String {
-    format!("10.{}.{}.{}", 96 + i / 65536, (i / 256) % 256, i % 256 + usize::from(i % 256 == 0))
+    let j = i + 1;
+    format!("10.{}.{}.{}", 96 + j / 65536, (j / 256) % 256, j % 256)
 }
 
 fn cluster(services: usize, pods_per_service: usize) -> (Vec<serde_json::Value>, Cluster) {
@@ -105,8 +106,8 @@ fn maglev_literal(names: &[String], m: usize) -> Vec<i64> {
     for (i, name) in names.iter().enumerate() {
         let offset = hash64(name.as_bytes(), 0xdead_beef) % m as u64;
         let skip = hash64(name.as_bytes(), 0x5eed_1234) % (m as u64 - 1) + 1;
-        for j in 0..m {
-            permutation[i][j] = (offset + j as u64 * skip) % m as u64;
+        for (j, slot) in permutation[i].iter_mut().enumerate() {
+            *slot = (offset + j as u64 * skip) % m as u64;
         }
     }
     let mut next = vec![0usize; n];
