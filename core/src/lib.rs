@@ -40,6 +40,7 @@ mod dns;
 mod endpoints;
 mod envvars;
 mod error;
+mod fast_map;
 mod hints;
 pub mod http;
 mod load;

@@ -3,6 +3,7 @@
 //! `timeoutSeconds` of its last use (xt_recent: strictly within) gets it again. The table is
 //! bounded: when full, the least recently used entry goes first.
 
+use crate::fast_map::{new_map, FastMap};
 use alloc::collections::BTreeMap;
 use core::net::IpAddr;
 
@@ -19,7 +20,7 @@ struct Entry {
 /// The affinity table of one router.
 #[derive(Clone, Debug)]
 pub struct AffinityTable {
-    entries: BTreeMap<(u32, IpAddr), Entry>,
+    entries: FastMap<(u32, IpAddr), Entry>,
     by_use: BTreeMap<u64, (u32, IpAddr)>,
     seq: u64,
     capacity: usize,
@@ -28,7 +29,7 @@ pub struct AffinityTable {
 impl AffinityTable {
     /// An empty table holding at most `capacity` clients.
     pub fn new(capacity: usize) -> Self {
-        Self { entries: BTreeMap::new(), by_use: BTreeMap::new(), seq: 0, capacity: capacity.max(1) }
+        Self { entries: new_map(), by_use: BTreeMap::new(), seq: 0, capacity: capacity.max(1) }
     }
 
     /// The remembered endpoint of `client` for Service port `port_id`, if used less than

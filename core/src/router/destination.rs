@@ -2,6 +2,7 @@
 //! address and a nodePort, a load balancer's IP (`ipMode: VIP`), or an external IP.
 
 use crate::alloc_ip::wants_node_ports;
+use crate::fast_map::{new_map, FastMap};
 use crate::model::{Node, Protocol, Service, ServiceType};
 use alloc::{collections::BTreeMap, vec::Vec};
 use core::net::IpAddr;
@@ -40,9 +41,9 @@ pub(crate) struct Target {
 }
 
 /// The destination index of a cluster.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Destinations {
-    map: BTreeMap<(IpAddr, u16, Protocol), Target>,
+    map: FastMap<(IpAddr, u16, Protocol), Target>,
     /// Node addresses → node index.
     pub(crate) node_ips: BTreeMap<IpAddr, usize>,
 }
@@ -51,7 +52,7 @@ impl Destinations {
     /// Indexes every Service address. The first Service (by namespace/name) claiming an
     /// address and port keeps it.
     pub(crate) fn build(services: &[Service], nodes: &[Node]) -> Self {
-        let mut d = Self::default();
+        let mut d = Self { map: new_map(), node_ips: BTreeMap::new() };
         for (n, node) in nodes.iter().enumerate() {
             for a in &node.addresses {
                 if let Ok(ip) = a.address.parse() {
