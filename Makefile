@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: test demo wasm python tools rust-checks nostd wasm-test python-test bench bench-quick clean
+.PHONY: test demo wasm python tools rust-checks nostd wasm-test python-test bench bench-quick fuzz-quick clean
 
 ## make test: every check of every target (native, wasm/npm, Python).
 test: tools rust-checks nostd wasm-test python-test
@@ -62,6 +62,16 @@ bench:
 
 bench-quick:
 	cargo run --release -p kroute-benches -- --quick
+
+## Fuzzing (cargo-fuzz on the nightly toolchain): every target briefly, or FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := load selector watch route
+fuzz-quick:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	cd core/fuzz && for t in $(FUZZ_TARGETS); do \
+		mkdir -p target/corpus/$$t && \
+		cargo +nightly fuzz run $$t target/corpus/$$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
+	done
 
 clean:
 	cargo clean
