@@ -18,11 +18,12 @@ fn main() {
     // `--only w6` runs one workload (for profiling).
     let only = std::env::args().skip_while(|a| a != "--only").nth(1);
     let wanted = |w: &str| only.as_deref().is_none_or(|o| o == w);
-    let all: [(&str, Workload); 5] = [
+    let all: [(&str, Workload); 6] = [
         ("w3", workloads::w3),
         ("w4", workloads::w4),
         ("w5", workloads::w5),
         ("w6", workloads::w6),
+        ("w7", workloads::w7),
         ("w9", workloads::w9),
     ];
     for (name, run) in all {

@@ -284,3 +284,57 @@ pub fn w9(quick: bool, rows: &mut Vec<Row>) {
     );
     rows.push(speedup("W9 one pod change: watch event vs full rebuild", &format!("{services} services"), b, k, 100.0));
 }
+
+/// The connection kernel natively, for W7's comparison: ns per `Router::connect`.
+fn native_connect_ns(balancer: &str) -> f64 {
+    let yaml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/node/w7-cluster.yaml")).unwrap();
+    let cluster = std::sync::Arc::new(Cluster::from_yaml(&yaml, &Options::default()).unwrap());
+    let mut router = cluster.router(kroute::RouterConfig {
+        seed: 1,
+        balancer: kroute::Balancer::parse(balancer).unwrap(),
+        ..kroute::RouterConfig::default()
+    });
+    let conns: Vec<kroute::Conn> = (0..10_000u32)
+        .map(|i| kroute::Conn {
+            client_ip: Some(IpAddr::from([10, 1, (i >> 8) as u8, i as u8])),
+            client_port: None,
+            dst_ip: "10.96.0.50".parse().unwrap(),
+            dst_port: 80,
+            protocol: Protocol::TCP,
+            from_pod: None,
+            node: None,
+        })
+        .collect();
+    let (k, _) = interleaved(
+        9,
+        conns.len(),
+        || conns.iter().map(|c| router.connect(c, 0.0).map_or(0, |d| d.source_nat as u64)).sum(),
+        || 0,
+    );
+    k
+}
+
+/// W7: the same connection kernel in the npm package under Node against the native build.
+pub fn w7(_quick: bool, rows: &mut Vec<Row>) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/node/w7.mjs");
+    for balancer in ["random", "maglev"] {
+        let native = native_connect_ns(balancer);
+        let out = std::process::Command::new("node").arg(script).arg(balancer).output();
+        let wasm = out
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+            .and_then(|v| v["ns_per_op"].as_f64());
+        match wasm {
+            Some(w) => rows.push(Row {
+                workload: format!("W7 connect ({balancer}) in wasm under Node vs native"),
+                size: "100 endpoints".into(),
+                baseline_ns: native,
+                kroute_ns: w,
+                target: "wasm/native ≤ 1.3×".into(),
+                pass: w / native <= 1.3,
+            }),
+            None => eprintln!("W7 skipped: build the npm package first (make wasm)"),
+        }
+    }
+}
