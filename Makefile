@@ -8,10 +8,10 @@ PY := $(VENV)/bin/python
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: test demo wasm python tools rust-checks nostd wasm-test python-test bench bench-quick fuzz-quick clean
+.PHONY: test demo wasm web-test python tools rust-checks nostd wasm-test python-test bench bench-quick fuzz-quick clean
 
 ## make test: every check of every target (native, wasm/npm, Python).
-test: tools rust-checks nostd wasm-test python-test
+test: tools rust-checks nostd wasm-test python-test web-test
 	@echo "make test: all checks passed"
 
 ## Tools: the wasm32 target and wasm-bindgen-cli at the pinned version (skipped when present).
@@ -37,6 +37,10 @@ wasm: tools
 
 wasm-test: wasm
 	cd wasm && node --test tests/
+
+## The playground's end-to-end tests in headless Chromium (installed with apt-get when missing).
+web-test: wasm
+	./web-demo/test.sh
 
 ## The Python module in a local venv.
 $(VENV)/.ready: python/pyproject.toml
@@ -75,4 +79,4 @@ fuzz-quick:
 
 clean:
 	cargo clean
-	rm -rf $(VENV) wasm/pkg wasm/node_modules web-demo/node_modules web-demo/dist
+	rm -rf $(VENV) wasm/pkg wasm/node_modules web-demo/node_modules web-demo/dist web-demo/screenshots
