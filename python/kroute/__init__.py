@@ -12,6 +12,11 @@ Load manifests into a :class:`Cluster`, then ask it questions::
 
     kroute.Selector.parse("app=kubia,tier in (web)").matches({"app": "kubia", "tier": "web"})
 
+    cluster.env_vars("default")                      # {"KUBIA_SERVICE_HOST": "10.96.…", …}
+    cluster.resolve("kubia", "A", namespace="default").answers
+    router = cluster.router(seed=1)
+    router.connect("10.244.9.9", "10.96.0.50", 80).endpoint
+
 Results are frozen dataclasses with snake_case attributes; ``.to_dict()`` gives the canonical
 camelCase JSON shape shared with the Rust crate and the npm package. Unreadable input raises
 :class:`ManifestError`, :class:`SelectorError` or :class:`RequestError`, all
@@ -29,22 +34,33 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict, cast
 
-from kroute import _native
+from kroute import _native, validation
 from kroute._errors import KrouteError, ManifestError, RequestError, SelectorError
 
 __all__ = [
     "Cluster",
     "Conditions",
+    "ConnDecision",
     "Diagnostic",
+    "DnsAnswer",
+    "DnsRecord",
     "Endpoint",
+    "EndpointRef",
+    "EnvVar",
+    "EventOutcome",
     "KrouteError",
     "ManifestError",
     "ObjectRef",
     "Options",
+    "ReadinessChange",
     "RequestError",
+    "Router",
     "Selector",
     "SelectorError",
+    "ServiceRef",
+    "UsableEndpoints",
     "__version__",
+    "validation",
 ]
 
 __version__: str = _native.__version__
@@ -67,6 +83,10 @@ class Options(TypedDict, total=False):
     cluster_domain: str
     #: Pods without a ``status`` are taken as Running and Ready (``True``).
     assume_running_pods: bool
+    #: CoreDNS ``pods`` mode for ``a-b-c-d.<ns>.pod.<zone>`` records (``"disabled"``).
+    dns_pods: Literal["disabled", "insecure", "verified"]
+    #: Add the API server's ``default/kubernetes`` Service when the manifests lack it (``True``).
+    kubernetes_service: bool
 
 
 # snake_case keyword → (camelCase key of the core's Options, expected type)
@@ -77,6 +97,8 @@ _OPTIONS: dict[str, tuple[str, type]] = {
     "node_port_range": ("nodePortRange", str),
     "cluster_domain": ("clusterDomain", str),
     "assume_running_pods": ("assumeRunningPods", bool),
+    "dns_pods": ("dnsPods", str),
+    "kubernetes_service": ("kubernetesService", bool),
 }
 
 
@@ -110,7 +132,7 @@ def _camel(name: str) -> str:
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, (Conditions, ObjectRef, Endpoint, Diagnostic)):
+    if isinstance(value, _Result):
         return value.to_dict()
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
@@ -254,6 +276,283 @@ class Diagnostic(_Result):
         return diag
 
 
+_RAW = dataclasses.field(default=None, init=False, repr=False, compare=False, hash=False)
+
+
+def _tuple(value: list[Any] | None) -> tuple[Any, ...] | None:
+    return None if value is None else tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar(_Result):
+    """One environment variable of a pod, and where it comes from."""
+
+    #: Name, like ``KUBIA_SERVICE_HOST``.
+    name: str
+    value: str
+    #: ``"service"`` (injected by kubelet) or ``"env"`` (the container's explicit ``env``).
+    source: Literal["service", "env"]
+    #: For service variables, the Service (``namespace/name``) they describe.
+    service: str | None = None
+    _raw: dict[str, Any] | None = _RAW
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> EnvVar:
+        v = cls(name=d["name"], value=d["value"], source=d["source"], service=d.get("service"))
+        v._keep(d)
+        return v
+
+
+@dataclass(frozen=True, slots=True)
+class DnsRecord(_Result):
+    """A resource record in zone-file presentation."""
+
+    #: Owner name, fully qualified with the trailing dot.
+    name: str
+    #: ``A``, ``AAAA``, ``SRV``, ``PTR``, ``CNAME`` or ``TXT``.
+    type: str
+    #: TTL in seconds.
+    ttl: int
+    #: ``10.0.0.1``, ``0 100 80 svc.ns.svc.cluster.local.``, ``"1.1.0"``.
+    data: str
+    _raw: dict[str, Any] | None = _RAW
+
+    def __str__(self) -> str:
+        return f"{self.name}\t{self.ttl}\tIN\t{self.type}\t{self.data}"
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> DnsRecord:
+        r = cls(name=d["name"], type=d["type"], ttl=d["ttl"], data=d["data"])
+        r._keep(d)
+        return r
+
+
+@dataclass(frozen=True, slots=True)
+class DnsAnswer(_Result):
+    """A DNS answer, with every name the resolver tried."""
+
+    #: ``NOERROR`` (answers may be empty: NODATA), ``NXDOMAIN`` or ``UPSTREAM`` (outside the
+    #: cluster domain: CoreDNS forwards it, which kroute does not simulate).
+    rcode: Literal["NOERROR", "NXDOMAIN", "UPSTREAM"]
+    answers: tuple[DnsRecord, ...] = ()
+    #: Additional section (addresses of SRV targets).
+    additional: tuple[DnsRecord, ...] = ()
+    #: Names tried, in order (one unless a search list applied).
+    tried: tuple[str, ...] = ()
+    _raw: dict[str, Any] | None = _RAW
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> DnsAnswer:
+        a = cls(
+            rcode=d["rcode"],
+            answers=tuple(DnsRecord._from_dict(r) for r in d["answers"]),
+            additional=tuple(DnsRecord._from_dict(r) for r in d["additional"]),
+            tried=tuple(d["tried"]),
+        )
+        a._keep(d)
+        return a
+
+
+@dataclass(frozen=True, slots=True)
+class UsableEndpoints(_Result):
+    """kube-proxy's endpoint categories for one Service port on one node, in its names."""
+
+    #: Usable under Cluster policy, as ``ip:port`` (``None`` when the Service never uses it).
+    cluster_endpoints: tuple[str, ...] | None
+    #: Usable under Local policy, as ``ip:port`` (``None`` when the Service never uses it).
+    local_endpoints: tuple[str, ...] | None
+    #: Everything reachable from this node.
+    all_reachable_endpoints: tuple[str, ...]
+    #: Whether any usable endpoint exists anywhere.
+    has_any_endpoints: bool
+    #: The topology mode applied: ``""``, ``"PreferSameZone"`` or ``"PreferSameNode"``.
+    topology_mode: str = ""
+    _raw: dict[str, Any] | None = _RAW
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> UsableEndpoints:
+        u = cls(
+            cluster_endpoints=_tuple(d["clusterEndpoints"]),
+            local_endpoints=_tuple(d["localEndpoints"]),
+            all_reachable_endpoints=tuple(d["allReachableEndpoints"]),
+            has_any_endpoints=d["hasAnyEndpoints"],
+            topology_mode=d["topologyMode"],
+        )
+        u._keep(d)
+        return u
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRef(_Result):
+    """The Service port a connection decision is about."""
+
+    namespace: str
+    name: str
+    #: The Service port number.
+    port: int
+    #: The port's name.
+    port_name: str = ""
+    _raw: dict[str, Any] | None = _RAW
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}:{self.port_name or self.port}"
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> ServiceRef:
+        r = cls(namespace=d["namespace"], name=d["name"], port=d["port"], port_name=d["portName"])
+        r._keep(d)
+        return r
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRef(_Result):
+    """The endpoint a connection lands on."""
+
+    ip: str
+    port: int
+    pod: str | None = None
+    node: str | None = None
+    _raw: dict[str, Any] | None = _RAW
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> EndpointRef:
+        r = cls(ip=d["ip"], port=d["port"], pod=d.get("pod"), node=d.get("node"))
+        r._keep(d)
+        return r
+
+
+_Verdict = Literal["FORWARD", "DROP", "REJECT", "PASS"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnDecision(_Result):
+    """Where a connection goes, and why."""
+
+    #: ``FORWARD``, ``DROP`` (a Local policy without local endpoints), ``REJECT`` (no
+    #: endpoints at all) or ``PASS`` (not a Service address: kube-proxy leaves it alone).
+    verdict: _Verdict
+    #: How the Service was reached: ``ClusterIP``, ``NodePort``, ``LoadBalancer``, ``ExternalIP``.
+    via: str | None = None
+    service: ServiceRef | None = None
+    #: The node whose kube-proxy handled the packet.
+    node: str | None = None
+    endpoint: EndpointRef | None = None
+    #: Whether the source address is masqueraded (the pod then sees a node address).
+    source_nat: bool = False
+    #: The client address the endpoint sees.
+    client_ip_seen: str | None = None
+    #: ClientIP affinity: ``hit``, ``new`` or ``none``.
+    affinity: Literal["hit", "new", "none"] = "none"
+    #: The balancer used.
+    balancer: str = "random"
+    #: Why, in one sentence.
+    reason: str = ""
+    #: Every step, when the router explains.
+    trace: tuple[str, ...] | None = None
+    _raw: dict[str, Any] | None = _RAW
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> ConnDecision:
+        service = d.get("service")
+        endpoint = d.get("endpoint")
+        c = cls(
+            verdict=d["verdict"],
+            via=d.get("via"),
+            service=None if service is None else ServiceRef._from_dict(service),
+            node=d.get("node"),
+            endpoint=None if endpoint is None else EndpointRef._from_dict(endpoint),
+            source_nat=d["sourceNat"],
+            client_ip_seen=d.get("clientIpSeen"),
+            affinity=d["affinity"],
+            balancer=d["balancer"],
+            reason=d["reason"],
+            trace=_tuple(d.get("trace")),
+        )
+        c._keep(d)
+        return c
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessChange(_Result):
+    """A pod turning Ready or unready on the router's timeline."""
+
+    #: When (seconds).
+    time: float
+    #: ``namespace/name``.
+    pod: str
+    #: Ready after the change.
+    ready: bool
+    _raw: dict[str, Any] | None = _RAW
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> ReadinessChange:
+        r = cls(time=d["time"], pod=d["pod"], ready=d["ready"])
+        r._keep(d)
+        return r
+
+
+@dataclass(frozen=True, slots=True)
+class EventOutcome(_Result):
+    """What a watch event changed."""
+
+    #: ``ADDED``, ``MODIFIED``, ``DELETED`` or ``BOOKMARK``.
+    type: str
+    #: The object's kind (empty for ``BOOKMARK``).
+    kind: str
+    #: ``namespace/name`` (empty for ``BOOKMARK``).
+    object: str
+    #: The Services whose endpoints were recomputed (``namespace/name``).
+    recomputed: tuple[str, ...] = ()
+    #: Whether the whole snapshot was rebuilt.
+    rebuilt: bool = False
+    _raw: dict[str, Any] | None = _RAW
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> EventOutcome:
+        o = cls(
+            type=d["type"],
+            kind=d["kind"],
+            object=d["object"],
+            recomputed=tuple(d["recomputed"]),
+            rebuilt=d["rebuilt"],
+        )
+        o._keep(d)
+        return o
+
+
+def _check_str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be str, not {type(value).__name__}")
+    return value
+
+
+def _check_optional_str(value: object, what: str) -> str | None:
+    return None if value is None else _check_str(value, what)
+
+
+def _check_int(value: object, what: str, low: int, high: int) -> int:
+    """An int (not a bool) in ``low..=high``; out of range is a RequestError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise RequestError(f"{what} must be from {low} to {high}")
+    return int(value)
+
+
+def _seconds(value: object, what: str = "now") -> float:
+    """A time in seconds: an int or a float (finite: the native side checks)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise RequestError(f"{what} must be a finite number of seconds; this int is too large") from None
+
+
+_DNS_TYPES = ("A", "AAAA", "SRV", "PTR", "CNAME", "TXT")
+_BALANCERS = ("random", "round-robin", "weighted", "least-request", "source-hash", "maglev", "ring-hash")
+
+
 class Cluster:
     """An immutable snapshot compiled from manifests, answering pure queries.
 
@@ -317,8 +616,219 @@ class Cluster:
         An unknown Service raises :class:`RequestError`."""
         return [Endpoint._from_dict(d) for d in json.loads(self._handle.endpoints_json(namespace, service))]
 
+    def env_vars(self, namespace: str, enable_service_links: bool = True) -> dict[str, str]:
+        """The service variables kubelet injects into a pod in ``namespace``, name → value in
+        kubelet's order (Services by name; ``*_SERVICE_HOST``, ``*_SERVICE_PORT``, …, the
+        docker-link ``*_PORT_*`` variables). ``enable_service_links=False`` keeps only the
+        ``default/kubernetes`` ones."""
+        return {v.name: v.value for v in self.env_var_records(namespace, enable_service_links)}
+
+    def env_var_records(self, namespace: str, enable_service_links: bool = True) -> list[EnvVar]:
+        """Like :meth:`env_vars`, with each variable's source and Service."""
+        raw = self._handle.env_vars_json(namespace, enable_service_links)
+        return [EnvVar._from_dict(d) for d in json.loads(raw)]
+
+    def pod_env(self, namespace: str, pod: str, container: str | None = None) -> dict[str, str]:
+        """The environment of a container of pod ``namespace/pod`` (the first one when
+        ``container`` is None): its explicit ``env``, then the service variables it does not
+        override. An unknown pod or container raises :class:`RequestError`."""
+        return {v.name: v.value for v in self.pod_env_records(namespace, pod, container)}
+
+    def pod_env_records(self, namespace: str, pod: str, container: str | None = None) -> list[EnvVar]:
+        """Like :meth:`pod_env`, with each variable's source (``env`` or ``service``)."""
+        raw = self._handle.pod_env_json(namespace, pod, container)
+        return [EnvVar._from_dict(d) for d in json.loads(raw)]
+
+    def resolve(self, name: str, qtype: str = "A", namespace: str | None = None) -> DnsAnswer:
+        """Resolves ``name`` as cluster DNS (CoreDNS) answers it. With ``namespace``, as a pod
+        in that namespace asks: through its search list with ``ndots:5``, every name tried in
+        ``.tried``. Without, ``name`` is taken as fully qualified. ``qtype`` is ``A``,
+        ``AAAA``, ``SRV``, ``PTR``, ``CNAME`` or ``TXT`` (any case)."""
+        return DnsAnswer._from_dict(json.loads(self._handle.resolve_json(name, qtype, namespace)))
+
+    def usable_endpoints(
+        self, namespace: str, service: str, node: str | None = None, port: int | str | None = None
+    ) -> UsableEndpoints:
+        """kube-proxy's endpoint categories for a port of Service ``namespace/service`` as seen
+        from ``node``: ``port`` (a number or a name) defaults to the first port."""
+        if isinstance(port, bool) or not (port is None or isinstance(port, (int, str))):
+            raise TypeError(f"usable_endpoints(): port must be int, str or None, not {type(port).__name__}")
+        port_text = None if port is None else str(port)
+        raw = self._handle.usable_endpoints_json(namespace, service, node, port_text)
+        return UsableEndpoints._from_dict(json.loads(raw))
+
+    def router(
+        self,
+        seed: int = 0,
+        balancer: str = "random",
+        node: str | None = None,
+        affinity_capacity: int = 1 << 20,
+        maglev_table_size: int = 65_537,
+        explain: bool = False,
+    ) -> Router:
+        """A stateful connection router over the cluster as it is now (a later
+        :meth:`apply_event` does not change it). ``balancer`` is one of ``random`` (kube-proxy's
+        default), ``round-robin``, ``weighted``, ``least-request``, ``source-hash``, ``maglev``,
+        ``ring-hash``; ``explain=True`` records a trace in every decision."""
+        if not isinstance(explain, bool):
+            raise TypeError(f"explain must be bool, not {type(explain).__name__}")
+        config = {
+            "seed": _check_int(seed, "seed", 0, 2**64 - 1),
+            "balancer": _check_str(balancer, "balancer"),
+            "node": _check_optional_str(node, "node"),
+            "affinityCapacity": _check_int(affinity_capacity, "affinity_capacity", 0, 2**64 - 1),
+            "maglevTableSize": _check_int(maglev_table_size, "maglev_table_size", 0, 2**64 - 1),
+            "explain": explain,
+        }
+        return Router._wrap(self._handle.router(json.dumps(config)))
+
+    def apply_event(self, event: Mapping[str, Any]) -> EventOutcome:
+        """Applies a Kubernetes watch event (``{"type": "ADDED" | "MODIFIED" | "DELETED",
+        "object": {...}}``, the API server's wire format) to this cluster in place. Pods,
+        Endpoints and EndpointSlices recompute only the Services they touch; other kinds
+        rebuild the snapshot. Routers made before keep the snapshot they were made from."""
+        if not isinstance(event, Mapping):
+            raise TypeError(f"apply_event() takes a watch event dict, not {type(event).__name__}")
+        outcome = self._handle.apply_event_json(_dumps(dict(event), ManifestError, "event"))
+        self._diagnostics = None
+        return EventOutcome._from_dict(json.loads(outcome))
+
     def __repr__(self) -> str:
         return f"<kroute.Cluster namespace={self.options['namespace']!r} diagnostics={len(self.diagnostics)}>"
+
+
+# camelCase (canonical) and snake_case keys of a connection dict → the core's Conn field.
+_CONN_KEYS = {
+    "clientIp": "clientIp",
+    "client_ip": "clientIp",
+    "clientPort": "clientPort",
+    "client_port": "clientPort",
+    "dstIp": "dstIp",
+    "dst_ip": "dstIp",
+    "dstPort": "dstPort",
+    "dst_port": "dstPort",
+    "protocol": "protocol",
+    "fromPod": "fromPod",
+    "from_pod": "fromPod",
+    "node": "node",
+}
+
+
+def _conn(conn: object, where: str) -> dict[str, object]:
+    if not isinstance(conn, Mapping):
+        raise TypeError(f"{where} must be a connection dict, not {type(conn).__name__}")
+    return {_CONN_KEYS.get(k, k) if isinstance(k, str) else k: v for k, v in conn.items() if v is not None}
+
+
+def _probe_step(step: object, i: int) -> dict[str, object]:
+    if isinstance(step, Mapping):
+        return dict(step)
+    if isinstance(step, tuple) and len(step) == 2:
+        return {"until": step[0], "ok": step[1]}
+    raise TypeError(
+        f"steps[{i}] must be a dict {{until, ok}} or an (until, ok) pair, not {type(step).__name__}"
+    )
+
+
+class Router:
+    """A stateful connection router over a cluster snapshot, made by :meth:`Cluster.router`.
+
+    It keeps the balancers' positions, the ClientIP affinity table and the readiness probes'
+    timeline. Time is an argument (seconds): the same calls give the same answers everywhere.
+    Calls from several threads are serialised.
+    """
+
+    __slots__ = ("_handle",)
+    _handle: _native.Router
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("use Cluster.router()")
+
+    @classmethod
+    def _wrap(cls, native: _native.Router) -> Router:
+        self = object.__new__(cls)
+        self._handle = native
+        return self
+
+    def connect(
+        self,
+        client_ip: str | None = None,
+        dst_ip: str | None = None,
+        dst_port: int | None = None,
+        protocol: str = "TCP",
+        now: float = 0.0,
+        *,
+        from_pod: str | None = None,
+        node: str | None = None,
+        client_port: int | None = None,
+    ) -> ConnDecision:
+        """Where a connection to ``dst_ip:dst_port`` goes at time ``now`` (seconds), and why.
+        The client is ``client_ip``, or the pod ``from_pod`` (``namespace/name``); ``node`` is
+        where the packet arrives (default: the router's node)."""
+        if dst_ip is None or dst_port is None:
+            raise TypeError("connect() needs dst_ip and dst_port")
+        conn = {
+            "clientIp": _check_optional_str(client_ip, "client_ip"),
+            "clientPort": None if client_port is None else _check_int(client_port, "client_port", 0, 65535),
+            "dstIp": _check_str(dst_ip, "dst_ip"),
+            "dstPort": _check_int(dst_port, "dst_port", 0, 65535),
+            "protocol": _check_str(protocol, "protocol"),
+            "fromPod": _check_optional_str(from_pod, "from_pod"),
+            "node": _check_optional_str(node, "node"),
+        }
+        text = json.dumps({k: v for k, v in conn.items() if v is not None})
+        return ConnDecision._from_dict(json.loads(self._handle.connect_json(text, _seconds(now))))
+
+    def connect_many(self, conns: Iterable[Mapping[str, Any]], now: float = 0.0) -> list[ConnDecision]:
+        """Routes many connections at time ``now``, in order, without holding the GIL. Each is
+        a dict with the keys of :meth:`connect` (``dst_ip``, ``dst_port``, ``client_ip``, …;
+        the camelCase spellings ``dstIp``, … work too). The first that fails raises, with
+        ``.field`` naming it (``conns[3]``); those before it have been routed."""
+        if isinstance(conns, (str, bytes, Mapping)) or not isinstance(conns, Iterable):
+            raise TypeError(
+                f"connect_many() takes an iterable of connection dicts, not {type(conns).__name__}"
+            )
+        seconds = _seconds(now)
+        batch = [_conn(c, f"conns[{i}]") for i, c in enumerate(conns)]
+        raw = self._handle.connect_many_json(_dumps(batch, RequestError, "connections"), seconds)
+        return [ConnDecision._from_dict(d) for d in json.loads(raw)]
+
+    def advance(self, now: float) -> list[ReadinessChange]:
+        """Runs every scheduled readiness probe up to ``now``; the readiness changes, in time
+        order."""
+        return [ReadinessChange._from_dict(d) for d in json.loads(self._handle.advance_json(_seconds(now)))]
+
+    def report_probe(self, namespace: str, pod: str, ok: bool, now: float) -> bool:
+        """Reports one readiness-probe outcome of pod ``namespace/pod`` at ``now``; returns
+        whether the pod is Ready after it."""
+        return self._handle.report_probe(namespace, pod, ok, _seconds(now))
+
+    def script_probe(
+        self, namespace: str, pod: str, steps: Iterable[Mapping[str, Any] | tuple[float, bool]]
+    ) -> None:
+        """Scripts pod ``namespace/pod``'s probe outcomes: each step ``{"until": t, "ok": b}``
+        (or ``(t, b)``) gives the outcome of probes before ``t``; probes succeed after the last
+        step. They run on :meth:`advance` and before each connection."""
+        if isinstance(steps, (str, bytes, Mapping)) or not isinstance(steps, Iterable):
+            raise TypeError(f"script_probe() takes an iterable of steps, not {type(steps).__name__}")
+        text = _dumps([_probe_step(s, i) for i, s in enumerate(steps)], RequestError, "probe steps")
+        self._handle.script_probe_json(namespace, pod, text)
+
+    def set_in_flight(self, ip: str, port: int, count: int) -> None:
+        """Sets the number of requests in flight to endpoint ``ip:port`` (the
+        ``least-request`` balancer compares them)."""
+        # At most 2**63 - 1: the router adds one per connection it sends there.
+        self._handle.set_in_flight(
+            _check_str(ip, "ip"), _check_int(port, "port", 0, 65535), _check_int(count, "count", 0, 2**63 - 1)
+        )
+
+    @property
+    def affinity_entries(self) -> int:
+        """How many clients the ClientIP affinity table remembers."""
+        return self._handle.affinity_entries()
+
+    def __repr__(self) -> str:
+        return f"<kroute.Router affinity_entries={self.affinity_entries}>"
 
 
 def _labels(labels: object, where: str) -> dict[str, str]:

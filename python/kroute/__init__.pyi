@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict, Unpack
 
+from kroute import validation as validation
 from kroute._errors import KrouteError as KrouteError
 from kroute._errors import ManifestError as ManifestError
 from kroute._errors import RequestError as RequestError
@@ -12,16 +13,27 @@ from kroute._errors import SelectorError as SelectorError
 __all__ = [
     "Cluster",
     "Conditions",
+    "ConnDecision",
     "Diagnostic",
+    "DnsAnswer",
+    "DnsRecord",
     "Endpoint",
+    "EndpointRef",
+    "EnvVar",
+    "EventOutcome",
     "KrouteError",
     "ManifestError",
     "ObjectRef",
     "Options",
+    "ReadinessChange",
     "RequestError",
+    "Router",
     "Selector",
     "SelectorError",
+    "ServiceRef",
+    "UsableEndpoints",
     "__version__",
+    "validation",
 ]
 
 __version__: str
@@ -35,6 +47,8 @@ class Options(TypedDict, total=False):
     node_port_range: str
     cluster_domain: str
     assume_running_pods: bool
+    dns_pods: Literal["disabled", "insecure", "verified"]
+    kubernetes_service: bool
 
 class _Result:
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +100,95 @@ class Diagnostic(_Result):
     line: int | None = None
     column: int | None = None
 
+@dataclass(frozen=True, slots=True)
+class EnvVar(_Result):
+    """One environment variable of a pod, and where it comes from."""
+
+    name: str
+    value: str
+    source: Literal["service", "env"]
+    service: str | None = None
+
+@dataclass(frozen=True, slots=True)
+class DnsRecord(_Result):
+    """A resource record in zone-file presentation."""
+
+    name: str
+    type: str
+    ttl: int
+    data: str
+
+@dataclass(frozen=True, slots=True)
+class DnsAnswer(_Result):
+    """A DNS answer, with every name the resolver tried."""
+
+    rcode: Literal["NOERROR", "NXDOMAIN", "UPSTREAM"]
+    answers: tuple[DnsRecord, ...] = ()
+    additional: tuple[DnsRecord, ...] = ()
+    tried: tuple[str, ...] = ()
+
+@dataclass(frozen=True, slots=True)
+class UsableEndpoints(_Result):
+    """kube-proxy's endpoint categories for one Service port on one node."""
+
+    cluster_endpoints: tuple[str, ...] | None
+    local_endpoints: tuple[str, ...] | None
+    all_reachable_endpoints: tuple[str, ...]
+    has_any_endpoints: bool
+    topology_mode: str = ""
+
+@dataclass(frozen=True, slots=True)
+class ServiceRef(_Result):
+    """The Service port a connection decision is about."""
+
+    namespace: str
+    name: str
+    port: int
+    port_name: str = ""
+
+@dataclass(frozen=True, slots=True)
+class EndpointRef(_Result):
+    """The endpoint a connection lands on."""
+
+    ip: str
+    port: int
+    pod: str | None = None
+    node: str | None = None
+
+@dataclass(frozen=True, slots=True)
+class ConnDecision(_Result):
+    """Where a connection goes, and why."""
+
+    verdict: Literal["FORWARD", "DROP", "REJECT", "PASS"]
+    via: str | None = None
+    service: ServiceRef | None = None
+    node: str | None = None
+    endpoint: EndpointRef | None = None
+    source_nat: bool = False
+    client_ip_seen: str | None = None
+    affinity: Literal["hit", "new", "none"] = "none"
+    balancer: str = "random"
+    reason: str = ""
+    trace: tuple[str, ...] | None = None
+
+@dataclass(frozen=True, slots=True)
+class ReadinessChange(_Result):
+    """A pod turning Ready or unready on the router's timeline."""
+
+    time: float
+    pod: str
+    ready: bool
+
+@dataclass(frozen=True, slots=True)
+class EventOutcome(_Result):
+    """What a watch event changed."""
+
+    type: str
+    kind: str
+    object: str
+    recomputed: tuple[str, ...] = ()
+    rebuilt: bool = False
+
 class Cluster:
     """An immutable snapshot compiled from manifests, answering pure queries."""
 
@@ -107,6 +210,72 @@ class Cluster:
         """The options the cluster was built with (every key filled in)."""
     def endpoints(self, namespace: str, service: str) -> list[Endpoint]:
         """The endpoints of Service ``namespace/service``."""
+    def env_vars(self, namespace: str, enable_service_links: bool = True) -> dict[str, str]:
+        """The service variables kubelet injects into a pod in ``namespace``, in its order."""
+    def env_var_records(self, namespace: str, enable_service_links: bool = True) -> list[EnvVar]:
+        """Like :meth:`env_vars`, with each variable's source and Service."""
+    def pod_env(self, namespace: str, pod: str, container: str | None = None) -> dict[str, str]:
+        """The environment of a container of pod ``namespace/pod``."""
+    def pod_env_records(self, namespace: str, pod: str, container: str | None = None) -> list[EnvVar]:
+        """Like :meth:`pod_env`, with each variable's source."""
+    def resolve(
+        self,
+        name: str,
+        qtype: Literal["A", "AAAA", "SRV", "PTR", "CNAME", "TXT"] | str = "A",
+        namespace: str | None = None,
+    ) -> DnsAnswer:
+        """Resolves ``name`` as cluster DNS answers it (from a pod in ``namespace``)."""
+    def usable_endpoints(
+        self, namespace: str, service: str, node: str | None = None, port: int | str | None = None
+    ) -> UsableEndpoints:
+        """kube-proxy's endpoint categories for a Service port on ``node``."""
+    def router(
+        self,
+        seed: int = 0,
+        balancer: Literal[
+            "random", "round-robin", "weighted", "least-request", "source-hash", "maglev", "ring-hash"
+        ] = "random",
+        node: str | None = None,
+        affinity_capacity: int = 1048576,
+        maglev_table_size: int = 65537,
+        explain: bool = False,
+    ) -> Router:
+        """A stateful connection router over the cluster as it is now."""
+    def apply_event(self, event: Mapping[str, Any]) -> EventOutcome:
+        """Applies a Kubernetes watch event to this cluster in place."""
+
+class Router:
+    """A stateful connection router over a cluster snapshot."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None: ...
+    def connect(
+        self,
+        client_ip: str | None = None,
+        dst_ip: str | None = None,
+        dst_port: int | None = None,
+        protocol: Literal["TCP", "UDP", "SCTP"] = "TCP",
+        now: float = 0.0,
+        *,
+        from_pod: str | None = None,
+        node: str | None = None,
+        client_port: int | None = None,
+    ) -> ConnDecision:
+        """Where a connection goes at time ``now``, and why."""
+    def connect_many(self, conns: Iterable[Mapping[str, Any]], now: float = 0.0) -> list[ConnDecision]:
+        """Routes many connections at time ``now``, without holding the GIL."""
+    def advance(self, now: float) -> list[ReadinessChange]:
+        """Runs the scheduled readiness probes up to ``now``."""
+    def report_probe(self, namespace: str, pod: str, ok: bool, now: float) -> bool:
+        """Reports one readiness-probe outcome; returns the pod's readiness after it."""
+    def script_probe(
+        self, namespace: str, pod: str, steps: Iterable[Mapping[str, Any] | tuple[float, bool]]
+    ) -> None:
+        """Scripts a pod's probe outcomes."""
+    def set_in_flight(self, ip: str, port: int, count: int) -> None:
+        """Sets the requests in flight to endpoint ``ip:port``."""
+    @property
+    def affinity_entries(self) -> int:
+        """How many clients the ClientIP affinity table remembers."""
 
 class Selector:
     """A label selector, exactly as Kubernetes ``pkg/labels`` parses and matches it."""

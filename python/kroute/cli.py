@@ -1,21 +1,34 @@
-"""The ``kroute`` command line: ``kroute check`` (a linter) and ``kroute endpoints``.
+"""The ``kroute`` command line: ``check`` (a linter), ``endpoints``, ``connect``, ``env`` and
+``dns``.
 
-Exit codes: 0 success; 1 findings at or above ``--fail-on`` (``check``) or an unknown Service
-(``endpoints``); 2 input that cannot be read, or a usage error.
+Exit codes: 0 success; 1 findings at or above ``--fail-on`` (``check``), an unknown Service or
+pod, a connection that is not forwarded (``connect``), a name without an answer (``dns``);
+2 input that cannot be read, or a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
-from kroute import Cluster, Diagnostic, Endpoint, KrouteError, RequestError, __version__
+from kroute import (
+    Cluster,
+    ConnDecision,
+    Diagnostic,
+    DnsAnswer,
+    Endpoint,
+    KrouteError,
+    RequestError,
+    __version__,
+)
 
 __all__ = ["main"]
 
@@ -405,6 +418,237 @@ def _endpoints(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------------------------
+# connect
+
+BALANCERS = ("random", "round-robin", "weighted", "least-request", "source-hash", "maglev", "ring-hash")
+VERDICT_STYLE = {"FORWARD": "green", "DROP": "red", "REJECT": "red", "PASS": "yellow"}
+# Linux's default ephemeral port range: with --count, connection i leaves from port FIRST + i.
+EPHEMERAL_FIRST, EPHEMERAL_COUNT = 32768, 60999 - 32768 + 1
+
+
+def _destination(text: str) -> tuple[str, int]:
+    """``IP:PORT`` (``[IPv6]:PORT``) for ``--to``."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host:
+        raise argparse.ArgumentTypeError(f"expected IP:PORT, got {text!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{host!r} is not an IP address (a Service's cluster IP: kroute dns NAME)"
+        ) from None
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"port {port!r} is not a number from 1 to 65535")
+    return str(ip), int(port)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def _source(text: str, namespace: str) -> dict[str, Any]:
+    """``--from``: an IP address, or a pod as ``NAMESPACE/POD`` (``POD``: in ``namespace``)."""
+    try:
+        return {"client_ip": str(ipaddress.ip_address(text))}
+    except ValueError:
+        pass
+    return {"from_pod": text if "/" in text else f"{namespace}/{text}"}
+
+
+def _decision_text(d: ConnDecision, paint: _Paint) -> str:
+    lines = []
+    target = ""
+    if d.endpoint is not None:
+        e = d.endpoint
+        where = ", ".join(
+            x for x in (f"pod {e.pod}" if e.pod else "", f"node {e.node}" if e.node else "") if x
+        )
+        host = f"[{e.ip}]" if ":" in e.ip else e.ip
+        target = f" -> {host}:{e.port}" + (f" ({where})" if where else "")
+    lines.append(f"{paint(d.verdict, VERDICT_STYLE.get(d.verdict, ''))}{target}")
+    rows: list[tuple[str, str]] = []
+    if d.service is not None:
+        s = d.service
+        port = f"{s.port}" + (f" ({s.port_name})" if s.port_name else "")
+        rows.append(("service", f"{s.namespace}/{s.name} port {port} via {d.via}"))
+    if d.node is not None:
+        rows.append(("node", d.node))
+    if d.client_ip_seen is not None:
+        nat = "source NAT" if d.source_nat else "client address kept"
+        rows.append(("client seen as", f"{d.client_ip_seen} ({nat})"))
+    if d.endpoint is not None:
+        rows.append(("affinity", d.affinity))
+        rows.append(("balancer", d.balancer))
+    rows.append(("reason", d.reason))
+    width = max(len(k) for k, _ in rows)
+    lines.extend(f"  {paint(k.ljust(width), 'dim')}  {v}" for k, v in rows)
+    if d.trace is not None:
+        lines.append(f"  {paint('trace', 'dim')}")
+        lines.extend(f"    {i}. {step}" for i, step in enumerate(d.trace, 1))
+    return "\n".join(lines) + "\n"
+
+
+def _distribution(decisions: list[ConnDecision]) -> dict[str, Any]:
+    verdicts = Counter(d.verdict for d in decisions)
+    per: dict[tuple[str, int], dict[str, Any]] = {}
+    for d in decisions:
+        if d.endpoint is None:
+            continue
+        e = d.endpoint
+        row = per.setdefault(
+            (e.ip, e.port), {"ip": e.ip, "port": e.port, "pod": e.pod, "node": e.node, "connections": 0}
+        )
+        row["connections"] += 1
+    total = len(decisions)
+    endpoints = sorted(per.values(), key=lambda r: (-r["connections"], r["pod"] or "", r["ip"]))
+    for row in endpoints:
+        row["share"] = round(row["connections"] / total, 4)
+    return {"connections": total, "verdicts": dict(sorted(verdicts.items())), "endpoints": endpoints}
+
+
+def _distribution_text(dist: dict[str, Any], paint: _Paint) -> str:
+    header = ["POD", "ENDPOINT", "NODE", "CONNECTIONS", "SHARE"]
+    rows = [
+        [
+            r["pod"] or "-",
+            (f"[{r['ip']}]" if ":" in r["ip"] else r["ip"]) + f":{r['port']}",
+            r["node"] or "-",
+            str(r["connections"]),
+            f"{100 * r['share']:.1f}%",
+        ]
+        for r in dist["endpoints"]
+    ]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells: list[str], style: str = "") -> str:
+        text = "   ".join(
+            c.ljust(w) if i < len(cells) - 1 else c
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+        return paint(text.rstrip(), style)
+
+    out = [line(header, "bold"), *(line(r) for r in rows)]
+    verdicts = ", ".join(f"{v} {n}" for v, n in dist["verdicts"].items())
+    out.append(f"{_plural(dist['connections'], 'connection')}: {verdicts}")
+    return "\n".join(out) + "\n"
+
+
+def _connect(args: argparse.Namespace, out: TextIO) -> int:
+    cluster, _ = load(args.filename, args.namespace)
+    namespace = cluster.options["namespace"]
+    dst_ip, dst_port = args.to
+    try:
+        router = cluster.router(seed=args.seed, balancer=args.balancer, node=args.node, explain=args.explain)
+        base: dict[str, Any] = {"dst_ip": dst_ip, "dst_port": dst_port, "protocol": args.protocol}
+        base.update(_source(args.source, namespace))
+        if args.count is None:
+            decisions = [router.connect(**base)]
+        else:
+            conns = [
+                {**base, "client_port": EPHEMERAL_FIRST + i % EPHEMERAL_COUNT} for i in range(args.count)
+            ]
+            decisions = router.connect_many(conns)
+    except RequestError as e:
+        sys.stderr.write(f"kroute: error: {e.message}\n")
+        return 1
+    paint = _Paint(_colour(out))
+    if args.count is None:
+        if args.output == "json":
+            json.dump(decisions[0].to_dict(), out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        else:
+            out.write(_decision_text(decisions[0], paint))
+    else:
+        dist = _distribution(decisions)
+        if args.output == "json":
+            json.dump(dist, out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        else:
+            out.write(_distribution_text(dist, paint))
+    return 0 if all(d.verdict == "FORWARD" for d in decisions) else 1
+
+
+# ---------------------------------------------------------------------------------------------
+# env
+
+
+def _env(args: argparse.Namespace, out: TextIO) -> int:
+    if args.pod is None and args.container is not None:
+        sys.stderr.write("kroute env: error: --container needs --pod\n")
+        return 2
+    if args.pod is not None and not args.service_links:
+        sys.stderr.write(
+            "kroute env: error: --no-service-links applies without --pod (the pod's spec decides)\n"
+        )
+        return 2
+    cluster, _ = load(args.filename, args.namespace)
+    namespace = cluster.options["namespace"]
+    try:
+        if args.pod is None:
+            records = cluster.env_var_records(namespace, enable_service_links=args.service_links)
+        else:
+            pod_namespace, _, pod = args.pod.rpartition("/")
+            records = cluster.pod_env_records(pod_namespace or namespace, pod, args.container)
+    except RequestError as e:
+        sys.stderr.write(f"kroute: error: {e.message}\n")
+        return 1
+    if args.output == "json":
+        json.dump([r.to_dict() for r in records], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        paint = _Paint(_colour(out))
+        for r in records:
+            origin = f"  # {r.service}" if r.service else "  # env" if r.source == "env" else ""
+            out.write(f"{r.name}={r.value}{paint(origin, 'dim') if paint.enabled else ''}\n")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# dns
+
+
+def _dns_text(answer: DnsAnswer, name: str, qtype: str, namespace: str | None, paint: _Paint) -> str:
+    status_style = "green" if answer.answers else "red" if answer.rcode == "NXDOMAIN" else "yellow"
+    lines = [f";; status: {paint(answer.rcode, status_style)}, answers: {len(answer.answers)}", ""]
+    lines.append(";; QUESTION SECTION:")
+    lines.append(f";{name}\t\tIN\t{qtype}")
+    lines.append("")
+    if namespace is not None:
+        lines.append(f";; TRIED (search list of a pod in namespace {namespace}, ndots:5):")
+    else:
+        lines.append(";; TRIED (fully qualified; -n NAMESPACE asks as a pod there):")
+    lines.extend(f";{t}" for t in answer.tried)
+    for title, records in (("ANSWER", answer.answers), ("ADDITIONAL", answer.additional)):
+        if records:
+            lines.append("")
+            lines.append(f";; {title} SECTION:")
+            lines.extend(str(r) for r in records)
+    if answer.rcode == "UPSTREAM":
+        lines.append("")
+        lines.append(";; outside the cluster domain: CoreDNS forwards it upstream (not simulated)")
+    return "\n".join(lines) + "\n"
+
+
+def _dns(args: argparse.Namespace, out: TextIO) -> int:
+    cluster, _ = load(args.filename, args.namespace)
+    try:
+        answer = cluster.resolve(args.name, args.type, args.namespace)
+    except RequestError as e:
+        sys.stderr.write(f"kroute: error: {e.message}\n")
+        return 2
+    if args.output == "json":
+        json.dump(answer.to_dict(), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(_dns_text(answer, args.name, args.type, args.namespace, _Paint(_colour(out))))
+    return 0 if answer.answers else 1
+
+
 CHECK_EPILOG = """\
 examples:
   kroute check -f manifests/                  every *.yaml, *.yml, *.json below manifests/
@@ -424,10 +668,49 @@ examples:
 exit status: 0 success; 1 no such Service; 2 input that cannot be read
 """
 
+CONNECT_EPILOG = """\
+examples:
+  kroute connect -f seed.yaml --from 10.244.9.9 --to 10.96.0.50:80
+  kroute connect -f seed.yaml --from default/client --to 203.0.113.100:80 --explain
+  kroute connect -f seed.yaml --from 198.51.100.7 --to 192.168.0.12:30123 --count 1000
+  kroute connect -f seed.yaml --from 10.1.1.1 --to 10.96.0.50:80 --balancer maglev -o json
+
+--from is a client IP or a pod (NAMESPACE/POD); --to is an address a Service owns: a cluster
+IP, a node address with a nodePort, a load-balancer IP or an external IP. --count N routes N
+connections from the same client (one source port each) and shows how they spread.
+
+exit status: 0 every connection forwarded; 1 one was dropped, rejected or not a Service
+address, or --from names no pod; 2 input that cannot be read
+"""
+
+ENV_EPILOG = """\
+examples:
+  kroute env -f seed.yaml -n default                 the service variables of any pod there
+  kroute env -f seed.yaml -n default --pod client    a pod's container: its env, then services
+  kroute env -f seed.yaml -n prod --no-service-links
+  kroute env -f seed.yaml --pod default/client --container sidecar -o json
+
+exit status: 0 success; 1 no such pod or container; 2 input that cannot be read
+"""
+
+DNS_EPILOG = """\
+examples:
+  kroute dns -f seed.yaml backend-database.default.svc.cluster.local
+  kroute dns -f seed.yaml backend-database -n default     as a pod in default asks
+  kroute dns -f seed.yaml _postgres._tcp.backend-database.default.svc.cluster.local --type SRV
+  kroute dns -f seed.yaml 20.1.100.10.in-addr.arpa --type PTR -o json
+
+exit status: 0 an answer; 1 none (NXDOMAIN, NODATA, or a name outside the cluster);
+2 input that cannot be read, or not a DNS name
+"""
+
 MAIN_EPILOG = """\
 examples:
   kroute check -f manifests/
   kroute endpoints -f manifests/ default/kubia
+  kroute connect -f manifests/ --from 10.244.9.9 --to 10.96.0.50:80
+  kroute env -f manifests/ -n default --pod client
+  kroute dns -f manifests/ kubia -n default
 
 run 'kroute COMMAND --help' for a command's options.
 """
@@ -497,6 +780,75 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     endpoints.set_defaults(run=_endpoints)
+
+    def output(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-o", "--output", choices=("text", "json"), default="text", help="output format (default: text)"
+        )
+
+    connect = commands.add_parser(
+        "connect",
+        help="where a connection to a Service address goes, and why",
+        description="Route a connection as kube-proxy would: the Service, the endpoint, the policy.",
+        epilog=CONNECT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common(connect)
+    connect.add_argument(
+        "--from", dest="source", required=True, metavar="IP|NS/POD", help="the client: an IP address or a pod"
+    )
+    connect.add_argument("--to", required=True, type=_destination, metavar="IP:PORT", help="the destination")
+    connect.add_argument("--protocol", choices=("TCP", "UDP", "SCTP"), default="TCP", help="default: TCP")
+    connect.add_argument("--node", help="the node the packet arrives at (default: as the address implies)")
+    connect.add_argument(
+        "--balancer", choices=BALANCERS, default="random", help="default: random (kube-proxy)"
+    )
+    connect.add_argument("--seed", type=int, default=0, help="seed of the random draws (default: 0)")
+    connect.add_argument("--count", type=_positive, metavar="N", help="route N connections; show the spread")
+    connect.add_argument("--explain", action="store_true", help="show every step of the decision")
+    output(connect)
+    connect.set_defaults(run=_connect)
+
+    env = commands.add_parser(
+        "env",
+        help="the environment variables kubelet gives a pod",
+        description="The *_SERVICE_HOST / *_PORT_* variables kubelet injects, in its order; with "
+        "--pod, a container's environment (its own env first).",
+        epilog=ENV_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common(env)
+    env.add_argument("--pod", metavar="[NAMESPACE/]POD", help="a pod: its container's whole environment")
+    env.add_argument("--container", help="with --pod: the container (default: the first)")
+    env.add_argument(
+        "--no-service-links",
+        dest="service_links",
+        action="store_false",
+        help="as a pod with enableServiceLinks: false (without --pod)",
+    )
+    output(env)
+    env.set_defaults(run=_env)
+
+    dns = commands.add_parser(
+        "dns",
+        help="what cluster DNS answers for a name, like dig",
+        description="Resolve a name as CoreDNS answers it; with -n, as a pod in that namespace asks "
+        "(search list, ndots:5), showing every name tried.",
+        epilog=DNS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common(dns)
+    dns.add_argument("name", metavar="NAME", help="the name to resolve")
+    dns.add_argument(
+        "-t",
+        "--type",
+        type=str.upper,
+        choices=("A", "AAAA", "SRV", "PTR", "CNAME", "TXT"),
+        default="A",
+        help="query type (default: A)",
+    )
+    output(dns)
+    dns.set_defaults(run=_dns)
     return parser
 
 

@@ -5,10 +5,17 @@
 //! (`ManifestError`, `SelectorError`, `RequestError`, all `KrouteError(ValueError)`), built
 //! with `(message, kind, document, line, column, field)`. The pure-Python façade in
 //! `kroute/__init__.py` turns the JSON into frozen dataclasses.
+//!
+//! A `Cluster` holds its snapshot as `RwLock<Arc<kroute::Cluster>>`: queries clone the `Arc`,
+//! `apply_event_json` changes it copy-on-write (`Arc::make_mut`), so routers made before keep
+//! the snapshot they were made from. A `Router` is a `Mutex<kroute::Router>`; loading, watch
+//! events and batches run without the GIL.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use kroute::{Error, ErrorKind, Labels, Options, Tree};
+use kroute::{Conn, Error, ErrorKind, Labels, Options, ProbeStep, RouterConfig, Tree};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
@@ -162,10 +169,23 @@ fn type_name(o: &Bound<'_, PyAny>) -> String {
 // ---------------------------------------------------------------------------------------------
 // Cluster
 
-/// A compiled, immutable cluster snapshot (`kroute::Cluster`).
+/// A compiled cluster snapshot (`kroute::Cluster`). Queries read the current snapshot;
+/// `apply_event` replaces it (copy on write while routers share the old one).
 #[pyclass(frozen, module = "kroute._native", name = "Cluster")]
 struct Cluster {
-    inner: kroute::Cluster,
+    inner: RwLock<Arc<kroute::Cluster>>,
+}
+
+impl Cluster {
+    fn new(inner: kroute::Cluster) -> Self {
+        Self { inner: RwLock::new(Arc::new(inner)) }
+    }
+
+    /// The current snapshot (no lock is held after this returns; a poisoned lock cannot
+    /// happen without a panic, and the snapshot is whole either way).
+    fn snapshot(&self) -> Arc<kroute::Cluster> {
+        Arc::clone(&self.inner.read().unwrap_or_else(PoisonError::into_inner))
+    }
 }
 
 fn options(py: Python<'_>, options_json: &Bound<'_, PyString>) -> PyResult<Options> {
@@ -174,7 +194,7 @@ fn options(py: Python<'_>, options_json: &Bound<'_, PyString>) -> PyResult<Optio
 
 /// Builds a Cluster without holding the GIL.
 fn build(py: Python<'_>, f: impl FnOnce() -> Result<kroute::Cluster, Error> + Send) -> PyResult<Cluster> {
-    py.detach(f).map(|inner| Cluster { inner }).map_err(|e| raise(py, &e))
+    py.detach(f).map(Cluster::new).map_err(|e| raise(py, &e))
 }
 
 /// Loads multi-document YAML (or JSON) text; `options_json` is the core's `Options` as JSON.
@@ -218,7 +238,7 @@ fn cluster_from_objects(
 impl Cluster {
     /// The diagnostics, as a JSON array in canonical form.
     fn diagnostics_json(&self) -> PyResult<String> {
-        to_json(self.inner.diagnostics())
+        to_json(self.snapshot().diagnostics())
     }
 
     /// The endpoints of Service `namespace/service`, as a JSON array in canonical form.
@@ -230,14 +250,263 @@ impl Cluster {
     ) -> PyResult<String> {
         let namespace = utf8(py, namespace, Text::Request)?;
         let service = utf8(py, service, Text::Request)?;
-        let eps = self.inner.endpoints(namespace, service).map_err(|e| raise(py, &e))?;
+        let cluster = self.snapshot();
+        let eps = cluster.endpoints(namespace, service).map_err(|e| raise(py, &e))?;
         to_json(eps)
     }
 
     /// The options the cluster was built with, as JSON.
     fn options_json(&self) -> PyResult<String> {
-        to_json(self.inner.options())
+        to_json(self.snapshot().options())
     }
+
+    /// The service variables kubelet injects into a pod in `namespace`, as a JSON array.
+    fn env_vars_json(
+        &self,
+        py: Python<'_>,
+        namespace: &Bound<'_, PyString>,
+        enable_service_links: bool,
+    ) -> PyResult<String> {
+        let namespace = utf8(py, namespace, Text::Request)?;
+        to_json(&self.snapshot().env_vars(namespace, enable_service_links))
+    }
+
+    /// The environment of a container of pod `namespace/pod`, as a JSON array.
+    #[pyo3(signature = (namespace, pod, container=None))]
+    fn pod_env_json(
+        &self,
+        py: Python<'_>,
+        namespace: &Bound<'_, PyString>,
+        pod: &Bound<'_, PyString>,
+        container: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<String> {
+        let namespace = utf8(py, namespace, Text::Request)?;
+        let pod = utf8(py, pod, Text::Request)?;
+        let container = container.map(|c| utf8(py, c, Text::Request)).transpose()?;
+        let env = self.snapshot().pod_env(namespace, pod, container).map_err(|e| raise(py, &e))?;
+        to_json(&env)
+    }
+
+    /// The DNS answer for `name` and `qtype` (asked from a pod in `namespace`), as JSON.
+    #[pyo3(signature = (name, qtype, namespace=None))]
+    fn resolve_json(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyString>,
+        qtype: &Bound<'_, PyString>,
+        namespace: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<String> {
+        let name = utf8(py, name, Text::Request)?;
+        let qtype = qtype_arg(utf8(py, qtype, Text::Request)?).map_err(|e| raise(py, &e))?;
+        let namespace = namespace.map(|n| utf8(py, n, Text::Request)).transpose()?;
+        let answer = self.snapshot().resolve(name, qtype, namespace).map_err(|e| raise(py, &e))?;
+        to_json(&answer)
+    }
+
+    /// kube-proxy's endpoint categories for a Service port on a node, as JSON.
+    #[pyo3(signature = (namespace, service, node=None, port=None))]
+    fn usable_endpoints_json(
+        &self,
+        py: Python<'_>,
+        namespace: &Bound<'_, PyString>,
+        service: &Bound<'_, PyString>,
+        node: Option<&Bound<'_, PyString>>,
+        port: Option<&Bound<'_, PyString>>,
+    ) -> PyResult<String> {
+        let namespace = utf8(py, namespace, Text::Request)?;
+        let service = utf8(py, service, Text::Request)?;
+        let node = node.map(|n| utf8(py, n, Text::Request)).transpose()?;
+        let port = port.map(|p| utf8(py, p, Text::Request)).transpose()?;
+        let usable = self.snapshot().usable_endpoints(namespace, service, node, port).map_err(|e| raise(py, &e))?;
+        to_json(&usable)
+    }
+
+    /// A router over the current snapshot; `config_json` is the core's `RouterConfig` as JSON.
+    fn router(&self, py: Python<'_>, config_json: &Bound<'_, PyString>) -> PyResult<Router> {
+        let text = utf8(py, config_json, Text::Request)?;
+        let config: RouterConfig = from_json(py, text, ErrorKind::Request, "invalid router config")?;
+        check_router_config(&config).map_err(|m| raise(py, &error(ErrorKind::Request, m)))?;
+        Ok(Router { inner: Mutex::new(self.snapshot().router(config)) })
+    }
+
+    /// Applies a watch event given as JSON (`{"type": ..., "object": {...}}`); returns the
+    /// outcome as JSON. The GIL is released meanwhile.
+    fn apply_event_json(&self, py: Python<'_>, event_json: &Bound<'_, PyString>) -> PyResult<String> {
+        let text = utf8(py, event_json, Text::Request)?;
+        let event: Tree = from_json(py, text, ErrorKind::Manifest, "invalid watch event")?;
+        let outcome = py.detach(|| {
+            let mut slot = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+            Arc::make_mut(&mut slot).apply_event(&event)
+        });
+        to_json(&outcome.map_err(|e| raise(py, &e))?)
+    }
+}
+
+/// A DNS query type by name (case-insensitive); an unknown one is a `Request` error.
+fn qtype_arg(name: &str) -> Result<kroute::QType, Error> {
+    kroute::QType::parse(name).ok_or_else(|| {
+        error(ErrorKind::Request, format!("unknown DNS type {name:?}: expected A, AAAA, SRV, PTR, CNAME or TXT"))
+    })
+}
+
+/// The largest Maglev table accepted (Envoy's limit for `table_size`).
+const MAX_MAGLEV_TABLE_SIZE: usize = 5_000_011;
+
+/// Whether `n` is prime (trial division; `n` is at most [`MAX_MAGLEV_TABLE_SIZE`]).
+fn is_prime(n: usize) -> bool {
+    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
+}
+
+/// Checks what the core takes on trust: a Maglev table size that is not prime can make the
+/// table fill loop forever, and a huge one exhausts memory.
+fn check_router_config(config: &RouterConfig) -> Result<(), String> {
+    let m = config.maglev_table_size;
+    if m > MAX_MAGLEV_TABLE_SIZE || !is_prime(m) {
+        return Err(format!(
+            "invalid router config: maglevTableSize must be a prime number up to {MAX_MAGLEV_TABLE_SIZE}, got {m}"
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Router
+
+/// A stateful connection router (`kroute::Router`); calls are serialised by a mutex.
+#[pyclass(frozen, module = "kroute._native", name = "Router")]
+struct Router {
+    inner: Mutex<kroute::Router>,
+}
+
+/// A point in time: a finite number of seconds.
+fn time(py: Python<'_>, now: f64) -> PyResult<f64> {
+    if now.is_finite() {
+        Ok(now)
+    } else {
+        Err(raise(py, &error(ErrorKind::Request, format!("now must be a finite number of seconds, got {now}"))))
+    }
+}
+
+impl Router {
+    fn lock(&self) -> std::sync::MutexGuard<'_, kroute::Router> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[pymethods]
+impl Router {
+    /// Routes one connection (the core's `Conn` as JSON) at `now`; the decision as JSON.
+    fn connect_json(&self, py: Python<'_>, conn_json: &Bound<'_, PyString>, now: f64) -> PyResult<String> {
+        let now = time(py, now)?;
+        let text = utf8(py, conn_json, Text::Request)?;
+        let conn: Conn = from_json(py, text, ErrorKind::Request, "invalid connection")?;
+        let decision = self.lock().connect(&conn, now).map_err(|e| raise(py, &e))?;
+        to_json(&decision)
+    }
+
+    /// Routes a JSON array of connections at `now`, in order, without the GIL; the decisions
+    /// as a JSON array. The first failure raises, with `field` naming it (`conns[3]`).
+    fn connect_many_json(&self, py: Python<'_>, conns_json: &Bound<'_, PyString>, now: f64) -> PyResult<String> {
+        let now = time(py, now)?;
+        let text = utf8(py, conns_json, Text::Request)?;
+        let result = py.detach(|| {
+            let conns: Vec<serde_json::Value> = serde_json::from_str(text)
+                .map_err(|e| error(ErrorKind::Request, format!("invalid connections: {}", json_message(&e))))?;
+            let mut router = self.lock();
+            let mut out = Vec::with_capacity(conns.len());
+            for (i, value) in conns.into_iter().enumerate() {
+                let at = |mut e: Error| {
+                    e.field = Some(match e.field.take() {
+                        Some(f) => format!("conns[{i}].{f}"),
+                        None => format!("conns[{i}]"),
+                    });
+                    e
+                };
+                let conn: Conn = serde_json::from_value(value)
+                    .map_err(|e| at(error(ErrorKind::Request, format!("invalid connection: {e}"))))?;
+                out.push(router.connect(&conn, now).map_err(at)?);
+            }
+            serde_json::to_string(&out)
+                .map_err(|e| error(ErrorKind::Request, format!("cannot serialise a result: {e}")))
+        });
+        result.map_err(|e| raise(py, &e))
+    }
+
+    /// Runs the scheduled readiness probes up to `now`; the readiness changes as JSON.
+    fn advance_json(&self, py: Python<'_>, now: f64) -> PyResult<String> {
+        let now = time(py, now)?;
+        to_json(&self.lock().advance(now))
+    }
+
+    /// Reports one probe outcome; returns the pod's readiness after it.
+    fn report_probe(
+        &self,
+        py: Python<'_>,
+        namespace: &Bound<'_, PyString>,
+        pod: &Bound<'_, PyString>,
+        ok: bool,
+        now: f64,
+    ) -> PyResult<bool> {
+        let now = time(py, now)?;
+        let namespace = utf8(py, namespace, Text::Request)?;
+        let pod = utf8(py, pod, Text::Request)?;
+        self.lock().report_probe(namespace, pod, ok, now).map_err(|e| raise(py, &e))
+    }
+
+    /// Scripts a pod's probe outcomes from a JSON array of `{until, ok}`.
+    fn script_probe_json(
+        &self,
+        py: Python<'_>,
+        namespace: &Bound<'_, PyString>,
+        pod: &Bound<'_, PyString>,
+        steps_json: &Bound<'_, PyString>,
+    ) -> PyResult<()> {
+        let namespace = utf8(py, namespace, Text::Request)?;
+        let pod = utf8(py, pod, Text::Request)?;
+        let text = utf8(py, steps_json, Text::Request)?;
+        let steps: Vec<ProbeStep> = from_json(py, text, ErrorKind::Request, "invalid probe steps")?;
+        self.lock().script_probe(namespace, pod, steps).map_err(|e| raise(py, &e))
+    }
+
+    /// Sets the in-flight request count of endpoint `ip:port`.
+    fn set_in_flight(&self, py: Python<'_>, ip: &Bound<'_, PyString>, port: u16, count: u64) -> PyResult<()> {
+        let text = utf8(py, ip, Text::Request)?;
+        let ip: IpAddr =
+            text.parse().map_err(|_| raise(py, &error(ErrorKind::Request, format!("not an IP address: {text:?}"))))?;
+        self.lock().set_in_flight(ip, port, count);
+        Ok(())
+    }
+
+    /// Number of clients the affinity table remembers.
+    fn affinity_entries(&self) -> usize {
+        self.lock().affinity_entries()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+/// Runs the name validator `name` (`dns1123_label`, …) on `value`; the error messages. Lone
+/// surrogates read as U+FFFD, which no valid name contains, so the verdict is the same.
+#[pyfunction]
+fn validate(py: Python<'_>, name: &str, value: &Bound<'_, PyString>) -> PyResult<Vec<String>> {
+    let f = match name {
+        "dns1123_label" => kroute::names::dns1123_label,
+        "dns1123_subdomain" => kroute::names::dns1123_subdomain,
+        "dns1035_label" => kroute::names::dns1035_label,
+        "wildcard_dns1123_subdomain" => kroute::names::wildcard_dns1123_subdomain,
+        "qualified_name" => kroute::names::qualified_name,
+        "label_value" => kroute::names::label_value,
+        "port_name" => kroute::names::port_name,
+        other => return Err(raise(py, &error(ErrorKind::Request, format!("no validator named {other:?}")))),
+    };
+    Ok(f(&value.to_string_lossy()))
+}
+
+/// `IsValidPortNum` on an integer (the façade clamps Python ints into the i64 range).
+#[pyfunction]
+fn port_number(n: i64) -> Vec<String> {
+    kroute::names::port_number(n)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,6 +600,9 @@ impl Selector {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Cluster>()?;
     m.add_class::<Selector>()?;
+    m.add_class::<Router>()?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(port_number, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_from_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_from_objects, m)?)?;

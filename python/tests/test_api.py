@@ -415,7 +415,110 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "Selector.from_label_selector": Selector.from_label_selector,
     "Selector.matches": Selector("a,b notin (x)").matches,
     "Selector.matches(nothing)": Selector.nothing().matches,
+    "Cluster.from_yaml(dns_pods=)": lambda x: Cluster.from_yaml("", dns_pods=x),
+    "Cluster.from_yaml(kubernetes_service=)": lambda x: Cluster.from_yaml("", kubernetes_service=x),
 }
+
+# The cluster every discovery and routing entry point below is fed junk through: the seed with
+# a probed pod, a NodePort and a Service with ClientIP affinity.
+ROUTING_YAML = (
+    SEED_YAML
+    + """---
+apiVersion: v1
+kind: Service
+metadata: {name: sticky}
+spec:
+  type: NodePort
+  clusterIP: 10.96.0.50
+  sessionAffinity: ClientIP
+  selector: {app: kubia}
+  ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30123}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-1}
+status: {addresses: [{type: InternalIP, address: 192.168.0.11}]}
+"""
+)
+ROUTING = Cluster.from_yaml(ROUTING_YAML)
+
+
+def _router() -> kroute.Router:
+    return ROUTING.router(balancer="least-request")
+
+
+def _connect(**kwargs: Any) -> object:
+    conn: dict[str, Any] = {"client_ip": "10.1.1.1", "dst_ip": "10.96.0.50", "dst_port": 80}
+    conn.update(kwargs)
+    return _router().connect(**conn)
+
+
+def _event(**kwargs: Any) -> object:
+    event: dict[str, Any] = {"type": "MODIFIED", "object": PODS[0]}
+    event.update(kwargs)
+    return Cluster.from_yaml(ROUTING_YAML).apply_event(event)
+
+
+ENTRY_POINTS.update(
+    {
+        "Cluster.env_vars(namespace)": lambda x: ROUTING.env_vars(x),
+        "Cluster.env_vars(enable_service_links)": lambda x: ROUTING.env_vars("default", x),
+        "Cluster.env_var_records(namespace)": lambda x: ROUTING.env_var_records(x),
+        "Cluster.pod_env(namespace)": lambda x: ROUTING.pod_env(x, "kubia-a"),
+        "Cluster.pod_env(pod)": lambda x: ROUTING.pod_env("default", x),
+        "Cluster.pod_env(container)": lambda x: ROUTING.pod_env("default", "kubia-a", x),
+        "Cluster.pod_env_records(pod)": lambda x: ROUTING.pod_env_records("default", x),
+        "Cluster.resolve(name)": lambda x: ROUTING.resolve(x),
+        "Cluster.resolve(qtype)": lambda x: ROUTING.resolve("kubia.default.svc.cluster.local", x),
+        "Cluster.resolve(namespace)": lambda x: ROUTING.resolve("kubia", "SRV", x),
+        "Cluster.usable_endpoints(namespace)": lambda x: ROUTING.usable_endpoints(x, "kubia"),
+        "Cluster.usable_endpoints(service)": lambda x: ROUTING.usable_endpoints("default", x),
+        "Cluster.usable_endpoints(node)": lambda x: ROUTING.usable_endpoints("default", "kubia", node=x),
+        "Cluster.usable_endpoints(port)": lambda x: ROUTING.usable_endpoints("default", "kubia", port=x),
+        "Cluster.router(seed)": lambda x: ROUTING.router(seed=x),
+        "Cluster.router(balancer)": lambda x: ROUTING.router(balancer=x),
+        "Cluster.router(node)": lambda x: ROUTING.router(node=x),
+        "Cluster.router(affinity_capacity)": lambda x: ROUTING.router(affinity_capacity=x),
+        "Cluster.router(maglev_table_size)": lambda x: ROUTING.router(maglev_table_size=x, balancer="maglev"),
+        "Cluster.router(explain)": lambda x: ROUTING.router(explain=x),
+        "Cluster.apply_event": lambda x: Cluster.from_yaml(ROUTING_YAML).apply_event(x),
+        "Cluster.apply_event(type)": lambda x: _event(type=x),
+        "Cluster.apply_event(object)": lambda x: _event(object=x),
+        "Cluster.apply_event(DELETED object)": lambda x: _event(type="DELETED", object=x),
+        "Router.connect(client_ip)": lambda x: _connect(client_ip=x),
+        "Router.connect(dst_ip)": lambda x: _connect(dst_ip=x),
+        "Router.connect(dst_port)": lambda x: _connect(dst_port=x),
+        "Router.connect(protocol)": lambda x: _connect(protocol=x),
+        "Router.connect(now)": lambda x: _connect(now=x),
+        "Router.connect(from_pod)": lambda x: _connect(client_ip=None, from_pod=x),
+        "Router.connect(node)": lambda x: _connect(dst_ip="192.168.0.11", dst_port=30123, node=x),
+        "Router.connect(client_port)": lambda x: _connect(client_port=x),
+        "Router.connect_many": lambda x: _router().connect_many(x),
+        "Router.connect_many([x])": lambda x: _router().connect_many([x]),
+        "Router.connect_many(now)": lambda x: _router().connect_many(
+            [{"client_ip": "10.0.0.1", "dst_ip": "10.96.0.50", "dst_port": 80}], now=x
+        ),
+        "Router.advance": lambda x: _router().advance(x),
+        "Router.report_probe(namespace)": lambda x: _router().report_probe(x, "kubia-a", True, 1.0),
+        "Router.report_probe(pod)": lambda x: _router().report_probe("default", x, False, 1.0),
+        "Router.report_probe(ok)": lambda x: _router().report_probe("default", "kubia-a", x, 1.0),
+        "Router.report_probe(now)": lambda x: _router().report_probe("default", "kubia-a", True, x),
+        "Router.script_probe(pod)": lambda x: _router().script_probe("default", x, []),
+        "Router.script_probe(steps)": lambda x: _router().script_probe("default", "kubia-a", x),
+        "Router.script_probe([step])": lambda x: _router().script_probe("default", "kubia-a", [x]),
+        "Router.set_in_flight(ip)": lambda x: _router().set_in_flight(x, 8080, 1),
+        "Router.set_in_flight(port)": lambda x: _router().set_in_flight("10.244.1.2", x, 1),
+        "Router.set_in_flight(count)": lambda x: _router().set_in_flight("10.244.1.2", 8080, x),
+        "validation.dns1123_label": kroute.validation.dns1123_label,
+        "validation.dns1123_subdomain": kroute.validation.dns1123_subdomain,
+        "validation.dns1035_label": kroute.validation.dns1035_label,
+        "validation.wildcard_dns1123_subdomain": kroute.validation.wildcard_dns1123_subdomain,
+        "validation.qualified_name": kroute.validation.qualified_name,
+        "validation.label_value": kroute.validation.label_value,
+        "validation.port_name": kroute.validation.port_name,
+        "validation.port_number": kroute.validation.port_number,
+    }
+)
 
 
 def _short(x: object) -> str:
@@ -446,6 +549,15 @@ def test_junk_raises_only_kroute_or_type_errors(entry: str, junk: object) -> Non
             repr(result)
         elif isinstance(result, Selector):
             str(result), repr(result)
+        elif isinstance(result, kroute.Router):
+            # A router made from junk settings still routes.
+            d = result.connect("10.1.1.1", "10.96.0.50", 80)
+            assert d.verdict == "FORWARD", d
+            repr(result)
+        elif isinstance(result, (list, dict)):
+            repr(result)
+        elif hasattr(result, "to_dict"):
+            result.to_dict()
 
 
 def test_lone_surrogates_are_located() -> None:

@@ -317,10 +317,243 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tree: Path) -> None:
     assert "\x1b[" not in plain and "10.244.1.2" in plain
 
 
+# --- connect --------------------------------------------------------------------------------------
+
+
+def test_connect_text(seed_file: Path) -> None:
+    r = kroute_cli(
+        "connect", "-f", str(seed_file), "--from", "10.244.9.9", "--to", "10.96.0.50:80", cwd=seed_file.parent
+    )
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("FORWARD -> 10.244.1.") and "(pod kubia-" in lines[0]
+    assert lines[1].split() == ["service", "default/kubia", "port", "80", "(http)", "via", "ClusterIP"]
+    assert any(line.split()[:2] == ["affinity", "new"] for line in lines)
+    assert "trace" not in r.stdout
+
+
+def test_connect_json_is_the_api_decision(seed_file: Path, seed_yaml: str) -> None:
+    r = kroute_cli(
+        "connect",
+        "-f",
+        str(seed_file),
+        "--from",
+        "default/client",
+        "--to",
+        "203.0.113.100:80",
+        "--seed",
+        "3",
+        "--explain",
+        "-o",
+        "json",
+        cwd=seed_file.parent,
+    )
+    assert r.returncode == 0, r.stderr
+    expected = kroute.Cluster.from_yaml(seed_yaml).router(seed=3, explain=True)
+    assert (
+        json.loads(r.stdout)
+        == expected.connect(None, "203.0.113.100", 80, from_pod="default/client").to_dict()
+    )
+
+
+def test_connect_explain_lists_the_steps(seed_file: Path) -> None:
+    r = kroute_cli(
+        "connect",
+        "-f",
+        str(seed_file),
+        "--from",
+        "client",
+        "--to",
+        "10.96.0.50:80",
+        "--explain",
+        cwd=seed_file.parent,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "  trace\n    1. 10.96.0.50:80 is Service default/kubia port 80 via ClusterIP\n" in r.stdout
+
+
+def test_connect_count_shows_the_spread(seed_file: Path) -> None:
+    args = [
+        "connect",
+        "-f",
+        str(seed_file),
+        "--from",
+        "198.51.100.7",
+        "--to",
+        "192.168.0.12:30123",
+        "--count",
+        "900",
+    ]
+    r = kroute_cli(*args, "-o", "json", cwd=seed_file.parent)
+    assert r.returncode == 0, r.stderr
+    dist = json.loads(r.stdout)
+    assert dist["connections"] == 900 and dist["verdicts"] == {"FORWARD": 900}
+    assert sorted(e["pod"] for e in dist["endpoints"]) == ["kubia-a", "kubia-b", "kubia-c"]
+    assert sum(e["connections"] for e in dist["endpoints"]) == 900
+    assert all(200 < e["connections"] < 400 for e in dist["endpoints"])
+    text = kroute_cli(*args, cwd=seed_file.parent).stdout.splitlines()
+    assert text[0].split() == ["POD", "ENDPOINT", "NODE", "CONNECTIONS", "SHARE"]
+    assert len(text) == 5 and text[-1] == "900 connections: FORWARD 900"
+    # With ClientIP affinity every connection of one client lands on one pod.
+    sticky = kroute_cli(
+        "connect",
+        "-f",
+        str(seed_file),
+        "--from",
+        "10.1.1.1",
+        "--to",
+        "10.96.0.50:80",
+        "--count",
+        "50",
+        "-o",
+        "json",
+        cwd=seed_file.parent,
+    )
+    assert [e["connections"] for e in json.loads(sticky.stdout)["endpoints"]] == [50]
+
+
+def test_connect_not_forwarded_exits_1(seed_file: Path) -> None:
+    r = kroute_cli(
+        "connect",
+        "-f",
+        str(seed_file),
+        "--from",
+        "198.51.100.7",
+        "--to",
+        "203.0.113.100:80",
+        "--node",
+        "node-2",
+        cwd=seed_file.parent,
+    )
+    assert r.returncode == 1
+    assert r.stdout.startswith("DROP\n") and "no local endpoints on node node-2" in r.stdout
+    r = kroute_cli(
+        "connect", "-f", str(seed_file), "--from", "10.0.0.1", "--to", "10.96.9.9:80", cwd=seed_file.parent
+    )
+    assert r.returncode == 1 and r.stdout.startswith("PASS")
+
+
+def test_connect_errors(seed_file: Path) -> None:
+    cwd = seed_file.parent
+    r = kroute_cli("connect", "-f", str(seed_file), "--from", "prod/ghost", "--to", "10.96.0.50:80", cwd=cwd)
+    assert r.returncode == 1 and "no Pod prod/ghost" in r.stderr
+    for to in ("kubia:80", "10.96.0.50", "10.96.0.50:0", "10.96.0.50:http"):
+        r = kroute_cli("connect", "-f", str(seed_file), "--from", "10.0.0.1", "--to", to, cwd=cwd)
+        assert r.returncode == 2 and "--to" in r.stderr, to
+    r = kroute_cli("connect", "-f", str(seed_file), "--from", "10.0.0.1", "--to", "[::1]:80", cwd=cwd)
+    assert r.returncode == 1 and r.stdout.startswith("PASS")
+    r = kroute_cli(
+        "connect",
+        "-f",
+        str(seed_file),
+        "--from",
+        "10.0.0.1",
+        "--to",
+        "10.96.0.50:80",
+        "--balancer",
+        "fastest",
+        cwd=cwd,
+    )
+    assert r.returncode == 2
+
+
+# --- env ------------------------------------------------------------------------------------------
+
+
+def test_env_lists_the_service_variables(seed_file: Path, seed_yaml: str) -> None:
+    r = kroute_cli("env", "-f", str(seed_file), "-n", "default", cwd=seed_file.parent)
+    assert r.returncode == 0, r.stderr
+    expected = kroute.Cluster.from_yaml(seed_yaml).env_vars("default")
+    assert r.stdout == "".join(f"{k}={v}\n" for k, v in expected.items())
+    links = kroute_cli("env", "-f", str(seed_file), "--no-service-links", cwd=seed_file.parent)
+    assert links.stdout.splitlines()[0] == "KUBERNETES_SERVICE_HOST=10.96.0.1"
+    assert all(line.startswith("KUBERNETES_") for line in links.stdout.splitlines())
+
+
+def test_env_of_a_pod(seed_file: Path, seed_yaml: str) -> None:
+    r = kroute_cli("env", "-f", str(seed_file), "--pod", "client", cwd=seed_file.parent)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[:2] == ["KUBIA_SERVICE_PORT=8080", "BACKEND_URL=http://10.96.0.50:80"]
+    j = kroute_cli(
+        "env",
+        "-f",
+        str(seed_file),
+        "--pod",
+        "default/client",
+        "--container",
+        "sidecar",
+        "-o",
+        "json",
+        cwd=seed_file.parent,
+    )
+    records = kroute.Cluster.from_yaml(seed_yaml).pod_env_records("default", "client", "sidecar")
+    assert json.loads(j.stdout) == [v.to_dict() for v in records]
+
+
+def test_env_errors(seed_file: Path) -> None:
+    r = kroute_cli("env", "-f", str(seed_file), "--pod", "ghost", cwd=seed_file.parent)
+    assert r.returncode == 1 and "no Pod default/ghost" in r.stderr
+    r = kroute_cli(
+        "env", "-f", str(seed_file), "--pod", "client", "--container", "nope", cwd=seed_file.parent
+    )
+    assert r.returncode == 1 and "no container" in r.stderr
+    r = kroute_cli("env", "-f", str(seed_file), "--container", "main", cwd=seed_file.parent)
+    assert r.returncode == 2 and "--container needs --pod" in r.stderr
+    r = kroute_cli("env", "-f", str(seed_file), "--pod", "client", "--no-service-links", cwd=seed_file.parent)
+    assert r.returncode == 2
+
+
+# --- dns ------------------------------------------------------------------------------------------
+
+
+def test_dns_shows_every_name_tried_like_dig(seed_file: Path) -> None:
+    r = kroute_cli("dns", "-f", str(seed_file), "kubia.default", "-n", "default", cwd=seed_file.parent)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == ";; status: NOERROR, answers: 1"
+    tried = r.stdout.split(";; TRIED")[1].split("\n\n")[0].splitlines()[1:]
+    assert tried == [";kubia.default.default.svc.cluster.local.", ";kubia.default.svc.cluster.local."]
+    assert ";; ANSWER SECTION:\nkubia.default.svc.cluster.local.\t5\tIN\tA\t10.96.0.50\n" in r.stdout
+
+
+def test_dns_srv_cname_and_json(seed_file: Path, seed_yaml: str) -> None:
+    cwd = seed_file.parent
+    srv = kroute_cli(
+        "dns",
+        "-f",
+        str(seed_file),
+        "_postgres._tcp.backend-database.default.svc.cluster.local",
+        "--type",
+        "srv",
+        cwd=cwd,
+    )
+    assert (
+        srv.returncode == 0
+        and "IN\tSRV\t0 100 5432 backend-database.default.svc.cluster.local." in srv.stdout
+    )
+    assert ";; ADDITIONAL SECTION:" in srv.stdout
+    cname = kroute_cli("dns", "-f", str(seed_file), "external-service.default.svc.cluster.local", cwd=cwd)
+    assert "IN\tCNAME\twww.example.com." in cname.stdout
+    j = kroute_cli("dns", "-f", str(seed_file), "backend-database", "-n", "default", "-o", "json", cwd=cwd)
+    expected = kroute.Cluster.from_yaml(seed_yaml).resolve("backend-database", "A", "default")
+    assert json.loads(j.stdout) == expected.to_dict()
+
+
+def test_dns_exit_status(seed_file: Path) -> None:
+    cwd = seed_file.parent
+    r = kroute_cli("dns", "-f", str(seed_file), "nope.default.svc.cluster.local", cwd=cwd)
+    assert r.returncode == 1 and r.stdout.startswith(";; status: NXDOMAIN")
+    r = kroute_cli("dns", "-f", str(seed_file), "kubia", cwd=cwd)
+    assert r.returncode == 1 and "UPSTREAM" in r.stdout and "-n NAMESPACE" in r.stdout
+    r = kroute_cli("dns", "-f", str(seed_file), "a..b", cwd=cwd)
+    assert r.returncode == 2 and "not a DNS name" in r.stderr
+    r = kroute_cli("dns", "-f", str(seed_file), "kubia", "--type", "MX", cwd=cwd)
+    assert r.returncode == 2
+
+
 # --- help and entry points ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["endpoints"]])
+@pytest.mark.parametrize("command", [[], ["check"], ["endpoints"], ["connect"], ["env"], ["dns"]])
 def test_help_has_examples(command: list[str], tmp_path: Path) -> None:
     r = kroute_cli(*command, "--help", cwd=tmp_path)
     assert r.returncode == 0

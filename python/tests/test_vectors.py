@@ -6,7 +6,9 @@ Format and matching rules: tests/vectors/README.md. The same files feed the Rust
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +26,59 @@ OPTION_KWARGS = {
     "nodePortRange": "node_port_range",
     "clusterDomain": "cluster_domain",
     "assumeRunningPods": "assume_running_pods",
+    "dnsPods": "dns_pods",
+    "kubernetesService": "kubernetes_service",
 }
 
+# camelCase keys of a case's "router" (RouterConfig) → keyword arguments of Cluster.router
+ROUTER_KWARGS = {
+    "node": "node",
+    "seed": "seed",
+    "balancer": "balancer",
+    "affinityCapacity": "affinity_capacity",
+    "maglevTableSize": "maglev_table_size",
+    "explain": "explain",
+}
 
-# The ops this binding implements so far. Cases of other ops (README: validation, envVars,
-# podEnv, usableEndpoints, connect, resolve) are reported as skipped until the Python API
-# exposes them, so they stay visible rather than silently ignored.
-SUPPORTED_OPS = {"load", "diagnostics", "endpoints", "selector", "labelSelector"}
+# Every op of tests/vectors/README.md that this runner knows. A case of another op (one added
+# to the README after this runner) is reported as skipped with the reason, so it stays visible
+# rather than silently ignored.
+SUPPORTED_OPS = {
+    "load",
+    "diagnostics",
+    "endpoints",
+    "selector",
+    "labelSelector",
+    "validation",
+    "envVars",
+    "podEnv",
+    "resolve",
+    "usableEndpoints",
+    "applyEvents",
+    "connect",
+}
+
+# camelCase keys of a step's Conn → keyword arguments of Router.connect
+CONN_KWARGS = {
+    "clientIp": "client_ip",
+    "clientPort": "client_port",
+    "dstIp": "dst_ip",
+    "dstPort": "dst_port",
+    "protocol": "protocol",
+    "fromPod": "from_pod",
+    "node": "node",
+}
+
+VALIDATORS: dict[str, Callable[[Any], list[str]]] = {
+    "dns1123_label": kroute.validation.dns1123_label,
+    "dns1123_subdomain": kroute.validation.dns1123_subdomain,
+    "dns1035_label": kroute.validation.dns1035_label,
+    "wildcard_dns1123_subdomain": kroute.validation.wildcard_dns1123_subdomain,
+    "qualified_name": kroute.validation.qualified_name,
+    "label_value": kroute.validation.label_value,
+    "port_name": kroute.validation.port_name,
+    "port_number": kroute.validation.port_number,
+}
 
 
 def load_cases(directory: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -50,6 +98,39 @@ def selector_result(make: Any, labels: dict[str, str] | None) -> Any:
     return {"string": str(sel), "matches": None if labels is None else sel.matches(labels)}
 
 
+def attempt(call: Callable[[], Any]) -> Any:
+    """The result of ``call()``, or ``{"error": ...}`` when it raises a KrouteError."""
+    try:
+        return call()
+    except kroute.KrouteError as e:
+        return {"error": e.to_dict()}
+
+
+def run_step(router: kroute.Router, step: dict[str, Any]) -> Any:
+    """One step of a ``connect`` case: a connection, a clock advance, or a probe script/report."""
+
+    def call() -> Any:
+        if "connect" in step:
+            conn = {CONN_KWARGS[k]: v for k, v in step["connect"].items()}
+            return router.connect(**conn, now=step.get("now", 0.0)).to_dict()
+        if "advance" in step:
+            return [c.to_dict() for c in router.advance(step["advance"])]
+        if "scriptProbe" in step:
+            s = step["scriptProbe"]
+            router.script_probe(s["namespace"], s["pod"], s["steps"])
+            return None
+        if "reportProbe" in step:
+            p = step["reportProbe"]
+            return router.report_probe(p["namespace"], p["pod"], p["ok"], p.get("now", 0.0))
+        raise AssertionError(f"unknown step {step!r}")
+
+    return attempt(call)
+
+
+def apply(cluster: kroute.Cluster, event: dict[str, Any]) -> Any:
+    return cluster.apply_event(event).to_dict()
+
+
 def run(case: dict[str, Any]) -> Any:
     """The actual value of a case, in canonical JSON form."""
     query = case["query"]
@@ -60,18 +141,46 @@ def run(case: dict[str, Any]) -> Any:
         return selector_result(
             lambda: kroute.Selector.from_label_selector(query["selector"]), query.get("labels")
         )
+    if op == "validation":
+        return VALIDATORS[query["fn"]](query["value"])
     options = {OPTION_KWARGS[k]: v for k, v in case.get("options", {}).items()}
     try:
         cluster = kroute.Cluster.from_yaml(case.get("manifests") or "", **options)
-        if op == "load":
-            return {"ok": True}
-        if op == "diagnostics":
-            code = query.get("code")
-            return [d.to_dict() for d in cluster.diagnostics if code is None or d.code == code]
-        if op == "endpoints":
-            return [e.to_dict() for e in cluster.endpoints(query["namespace"], query["service"])]
     except kroute.KrouteError as e:
         return {"error": e.to_dict()}
+    q = query
+    if op == "load":
+        return {"ok": True}
+    if op == "diagnostics":
+        code = q.get("code")
+        return [d.to_dict() for d in cluster.diagnostics if code is None or d.code == code]
+    if op == "endpoints":
+        return attempt(lambda: [e.to_dict() for e in cluster.endpoints(q["namespace"], q["service"])])
+    if op == "envVars":
+        records = cluster.env_var_records(q["namespace"], q.get("enableServiceLinks", True))
+        return [v.to_dict() for v in records]
+    if op == "podEnv":
+        return attempt(
+            lambda: [
+                v.to_dict() for v in cluster.pod_env_records(q["namespace"], q["pod"], q.get("container"))
+            ]
+        )
+    if op == "resolve":
+        return attempt(lambda: cluster.resolve(q["name"], q.get("type", "A"), q.get("namespace")).to_dict())
+    if op == "usableEndpoints":
+        return attempt(
+            lambda: cluster.usable_endpoints(
+                q["namespace"], q["service"], node=q.get("node"), port=q.get("port")
+            ).to_dict()
+        )
+    if op == "applyEvents":
+        outcomes = [attempt(functools.partial(apply, cluster, e)) for e in q["events"]]
+        endpoints = attempt(lambda: [e.to_dict() for e in cluster.endpoints(q["namespace"], q["service"])])
+        return {"outcomes": outcomes, "endpoints": endpoints}
+    if op == "connect":
+        config = {ROUTER_KWARGS[k]: v for k, v in q.get("router", {}).items()}
+        router = cluster.router(**config)
+        return [run_step(router, step) for step in q["steps"]]
     raise AssertionError(f"unknown op {op!r}")
 
 
@@ -109,7 +218,7 @@ CASES = load_cases(VECTORS)
 def test_vector(file: str, case: dict[str, Any]) -> None:
     op = case["query"]["op"]
     if op not in SUPPORTED_OPS:
-        pytest.skip(f"op {op!r} is not exposed by the Python binding yet")
+        pytest.skip(f"op {op!r} is not known to this runner yet")
     why = mismatch(case["expect"], run(case))
     assert why is None, f"{file}: {case['name']} ({case.get('source', '')}): {why}"
 
@@ -161,6 +270,57 @@ RUNNER_CASES: list[dict[str, Any]] = [
         "options": {"namespace": "prod"},
         "query": {"op": "endpoints", "namespace": "prod", "service": "s"},
         "expect": [],
+    },
+    {
+        "name": "error message is the Rust Error.message, without the location",
+        "query": {"op": "selector", "text": "a in (b"},
+        "expect": {
+            "error": {
+                "kind": "Selector",
+                "message": "unable to parse requirement: found '', expected: ',' or ')'",
+                "column": 8,
+                "line": None,
+                "document": None,
+                "field": None,
+            }
+        },
+    },
+    {
+        "name": "request error message",
+        "manifests": "",
+        "query": {"op": "podEnv", "namespace": "default", "pod": "ghost"},
+        "expect": {"error": {"kind": "Request", "message": "no Pod default/ghost", "field": None}},
+    },
+    {
+        "name": "connect steps",
+        "manifests": (
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+            "spec: {clusterIP: 10.96.0.9, selector: {app: a}, ports: [{port: 80}]}\n---\n"
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: {app: a}}\n"
+            "status: {podIP: 10.244.0.9, conditions: [{type: Ready, status: 'True'}]}\n"
+        ),
+        "query": {
+            "op": "connect",
+            "router": {"seed": 2, "explain": True},
+            "steps": [
+                {"connect": {"clientIp": "10.0.0.1", "dstIp": "10.96.0.9", "dstPort": 80}, "now": 1},
+                {"connect": {"dstIp": "10.96.0.9", "dstPort": 80}},
+                {"reportProbe": {"namespace": "default", "pod": "p", "ok": False, "now": 2}},
+                {"scriptProbe": {"namespace": "default", "pod": "ghost", "steps": []}},
+                {"advance": 3},
+            ],
+        },
+        "expect": [
+            {
+                "verdict": "FORWARD",
+                "endpoint": {"pod": "p"},
+                "reason": "forwarded to 10.244.0.9:80 (pod p), client address kept",
+            },
+            {"error": {"kind": "Request", "message": "a connection needs clientIp or fromPod"}},
+            True,
+            {"error": {"kind": "Request", "message": "no Pod default/ghost"}},
+            [],
+        ],
     },
     {
         "name": "load error",

@@ -5,20 +5,35 @@
 //! `field`). Nothing here computes anything the core does not.
 //!
 //! Conversions, in one place:
-//! - manifests given as objects go through `serde_wasm_bindgen` straight into
-//!   [`kroute::Tree`]s (key order kept), after a nesting check so that a cycle or a
-//!   pathologically deep object is an error instead of a stack overflow;
-//! - options, labels and label selectors go through `serde_json::Value`, so that they are read
-//!   by exactly the serde rules of the native crate (unknown option names are errors there
-//!   too);
+//! - every object argument is first copied in JS into plain arrays, `Map`s and objects
+//!   (`plainCopy`): getters and proxy traps run once, what they throw becomes a `KrouteError`,
+//!   and a cycle, a pathologically deep object or an enormous one is an error instead of a stack
+//!   overflow;
+//! - manifests and watch events given as objects then go through `serde_wasm_bindgen` straight
+//!   into [`kroute::Tree`]s (key order kept);
+//! - options, labels, label selectors, router configurations, connections and probe steps go
+//!   through `serde_json::Value`, so that they are read by exactly the serde rules of the native
+//!   crate (unknown field names are errors there too);
 //! - results go out through `serde_wasm_bindgen` as plain objects, `None` as `null`: the
 //!   canonical JSON shape of the shared vectors.
+//!
+//! A `Cluster` holds its snapshot as an `Arc`: `applyEvent` changes it copy-on-write, so
+//! routers made before keep the snapshot they were made from.
 
-use js_sys::{Array, Map, Object};
+mod router;
+mod validation;
+
+use core::cell::RefCell;
+use core::net::IpAddr;
+use js_sys::Array;
 use kroute::{ErrorKind, Labels, Options};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+pub use router::Router;
 
 /// How deep objects given to the API may nest (`serde_json`'s recursion limit); deeper input,
 /// or a cycle, is an error.
@@ -58,6 +73,89 @@ Object.defineProperty(KrouteError.prototype, "name", {
   writable: true,
   configurable: true,
 });
+
+/** A limit of `plainCopy`, as opposed to an exception thrown by the caller's own objects. */
+class Limit {
+  constructor(message) {
+    this.message = message;
+  }
+}
+
+/** `String(e)`, even for values whose conversion throws. */
+function text(e) {
+  try {
+    return String(e);
+  } catch {
+    return "an exception";
+  }
+}
+
+/** `Array.isArray`, false where it throws (a revoked proxy). */
+export function isArraySafe(value) {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** A new array of the elements of `value` (at most `maxLength`), or null when not an array. */
+export function elementsOf(value, maxLength) {
+  try {
+    if (!Array.isArray(value)) return null;
+    const length = value.length;
+    if (!(length <= maxLength)) throw new Limit(`an array of more than ${maxLength} elements`);
+    const out = [];
+    for (let i = 0; i < length; i++) out.push(value[i]);
+    return out;
+  } catch (e) {
+    throw e instanceof Limit ? e.message : `reading it threw ${text(e)}`;
+  }
+}
+
+/**
+ * A copy of `root` made of plain arrays, `Map`s and objects only (what serde_wasm_bindgen
+ * reads: array elements, Map entries, own enumerable string-keyed properties), so that getters
+ * and proxy traps run once, here, and what they throw becomes a message. At most `maxDepth`
+ * levels (a cycle reaches it) and `maxContainers` objects and arrays; iterative, so deep input
+ * cannot overflow the stack. Throws a string.
+ */
+export function plainCopy(root, maxDepth, maxContainers) {
+  try {
+    if (typeof root !== "object" || root === null) return root;
+    let containers = 0;
+    const stack = [];
+    const make = (value, depth) => {
+      containers += 1;
+      if (containers > maxContainers) {
+        throw new Limit(`more than ${maxContainers} nested objects and arrays in one argument`);
+      }
+      if (depth >= maxDepth) throw new Limit(`objects nest deeper than ${maxDepth} levels (or contain a cycle)`);
+      const out = Array.isArray(value) ? [] : value instanceof Map ? new Map() : {};
+      stack.push([value, out, depth]);
+      return out;
+    };
+    const child = (value, depth) => (typeof value === "object" && value !== null ? make(value, depth + 1) : value);
+    const result = make(root, 0);
+    while (stack.length > 0) {
+      const [value, out, depth] = stack.pop();
+      if (Array.isArray(out)) {
+        const length = value.length;
+        if (!(length <= maxContainers)) throw new Limit(`an array of more than ${maxContainers} elements`);
+        for (let i = 0; i < length; i++) out.push(child(value[i], depth));
+      } else if (out instanceof Map) {
+        value.forEach((v, k) => out.set(child(k, depth), child(v, depth)));
+      } else {
+        for (const [k, v] of Object.entries(value)) {
+          Object.defineProperty(out, k, { value: child(v, depth), enumerable: true, writable: true, configurable: true });
+        }
+      }
+    }
+    return result;
+  } catch (e) {
+    throw e instanceof Limit ? e.message : `reading it threw ${text(e)}`;
+  }
+}
 "#)]
 extern "C" {
     /// The JS class `KrouteError` (defined above, re-exported by the package entries).
@@ -75,6 +173,19 @@ extern "C" {
         column: Option<u32>,
         field: Option<String>,
     ) -> JsKrouteError;
+
+    /// `Array.isArray`, false where it throws.
+    #[wasm_bindgen(js_name = isArraySafe)]
+    fn is_array(value: &JsValue) -> bool;
+
+    /// A plain-data copy of a value (see the JS above); `Err` holds the message as a string.
+    #[wasm_bindgen(catch, js_name = plainCopy)]
+    fn plain_copy(value: &JsValue, max_depth: u32, max_containers: u32) -> Result<JsValue, JsValue>;
+
+    /// A new array of the elements of an array, `null` for anything else; `Err` holds the
+    /// message as a string.
+    #[wasm_bindgen(catch, js_name = elementsOf)]
+    fn elements_of(value: &JsValue, max_length: u32) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -245,6 +356,228 @@ export class KrouteError extends Error {
   toJSON(): KrouteErrorData;
 }
 
+/** Options of {@link Cluster.envVars}. */
+export interface EnvVarsOptions {
+  /** The pod's `spec.enableServiceLinks` (default `true`): `false` keeps only `default/kubernetes`. */
+  enableServiceLinks?: boolean | null;
+}
+
+/** Where an environment variable comes from. */
+export type EnvSource = "service" | "env";
+
+/** One environment variable of a pod, with its origin. */
+export interface EnvVar {
+  /** Name, like `KUBIA_SERVICE_HOST`. */
+  name: string;
+  /** Value. */
+  value: string;
+  /** `service` (injected by kubelet) or `env` (the container's explicit `env`). */
+  source: EnvSource;
+  /** For service variables, the Service (`namespace/name`) they describe. */
+  service: string | null;
+}
+
+/** The DNS query types kroute answers (case-insensitive on input). */
+export type DnsType = "A" | "AAAA" | "SRV" | "PTR" | "CNAME" | "TXT";
+
+/** The response code: `UPSTREAM` is a name outside the cluster domain (CoreDNS forwards it). */
+export type Rcode = "NOERROR" | "NXDOMAIN" | "UPSTREAM";
+
+/** A resource record in zone-file presentation. */
+export interface DnsRecord {
+  /** Owner name, fully qualified with the trailing dot. */
+  name: string;
+  /** Record type. */
+  type: DnsType;
+  /** TTL in seconds. */
+  ttl: number;
+  /** Data: `10.0.0.1`, `0 100 80 svc.ns.svc.cluster.local.`, `"1.1.0"`. */
+  data: string;
+}
+
+/** A DNS answer, with every name the resolver tried. */
+export interface DnsAnswer {
+  /** Response code. */
+  rcode: Rcode;
+  /** Answer section. */
+  answers: DnsRecord[];
+  /** Additional section (addresses of SRV targets). */
+  additional: DnsRecord[];
+  /** Names tried, in order (one unless a search list applied). */
+  tried: string[];
+}
+
+/** Options of {@link Cluster.usableEndpoints}. */
+export interface UsableEndpointsOptions {
+  /** The node whose kube-proxy is asked (default: none). */
+  node?: string | null;
+  /** The Service port, by number or name (default: the first port). */
+  port?: number | string | null;
+}
+
+/** The topology mode kube-proxy applied to Cluster endpoints. */
+export type TopologyMode = "" | "PreferSameZone" | "PreferSameNode";
+
+/** kube-proxy's endpoint categories for one Service port on one node, in its names. */
+export interface UsableEndpoints {
+  /** Usable under Cluster policy, as `ip:port` (`null` when the Service never uses it). */
+  clusterEndpoints: string[] | null;
+  /** Usable under Local policy, as `ip:port` (`null` when the Service never uses it). */
+  localEndpoints: string[] | null;
+  /** Everything reachable from this node. */
+  allReachableEndpoints: string[];
+  /** Whether any usable endpoint exists anywhere. */
+  hasAnyEndpoints: boolean;
+  /** The topology mode applied. */
+  topologyMode: TopologyMode;
+}
+
+/** How a router picks an endpoint among the usable ones. */
+export type Balancer =
+  | "random"
+  | "round-robin"
+  | "weighted"
+  | "least-request"
+  | "source-hash"
+  | "maglev"
+  | "ring-hash";
+
+/** How a {@link Router} behaves; every field is optional. */
+export interface RouterConfig {
+  /** The node whose kube-proxy handles traffic that does not say where it arrives. */
+  node?: string | null;
+  /** Seed of the random draws (an integer, default 0). */
+  seed?: number;
+  /** The default balancer (default `"random"`; a Service's `kroute.dev/balancer` annotation overrides it). */
+  balancer?: Balancer;
+  /** Most clients the ClientIP affinity table remembers (default 1048576). */
+  affinityCapacity?: number;
+  /** Maglev table size: a prime up to 5000011 (default 65537). */
+  maglevTableSize?: number;
+  /** Record a trace of every decision step (default `false`). */
+  explain?: boolean;
+}
+
+/** A connection attempt: `dstIp`, `dstPort` and one of `clientIp` or `fromPod`. */
+export interface Conn {
+  /** The client's address (for a pod client, its pod IP when omitted). */
+  clientIp?: string | null;
+  /** The client's source port, when known (the consistent-hash balancers use it). */
+  clientPort?: number | null;
+  /** The destination address. */
+  dstIp: string;
+  /** The destination port. */
+  dstPort: number;
+  /** The protocol (default `"TCP"`). */
+  protocol?: Protocol;
+  /** The client pod (`namespace/name`), when the connection starts inside the cluster. */
+  fromPod?: string | null;
+  /** The node the packet arrives at, overriding the router's node. */
+  node?: string | null;
+}
+
+/** What kube-proxy does with the packet (`PASS`: not a Service address, left alone). */
+export type Verdict = "FORWARD" | "DROP" | "REJECT" | "PASS";
+
+/** How a connection reached its Service. */
+export type Via = "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalIP";
+
+/** Whether ClientIP affinity chose the endpoint. */
+export type AffinityOutcome = "hit" | "new" | "none";
+
+/** The Service port a decision is about. */
+export interface ServiceRef {
+  /** Namespace. */
+  namespace: string;
+  /** Name. */
+  name: string;
+  /** The Service port number. */
+  port: number;
+  /** The port's name. */
+  portName: string;
+}
+
+/** The endpoint a connection lands on. */
+export interface EndpointRef {
+  /** Address. */
+  ip: string;
+  /** Port. */
+  port: number;
+  /** Pod name, when known. */
+  pod: string | null;
+  /** Node name, when known. */
+  node: string | null;
+}
+
+/** Where a connection goes, and why. */
+export interface ConnDecision {
+  /** FORWARD, DROP, REJECT or PASS. */
+  verdict: Verdict;
+  /** How the Service was reached. */
+  via: Via | null;
+  /** The Service port. */
+  service: ServiceRef | null;
+  /** The node whose kube-proxy handled the packet. */
+  node: string | null;
+  /** The chosen endpoint. */
+  endpoint: EndpointRef | null;
+  /** Whether the source address is masqueraded (the pod then sees a node address). */
+  sourceNat: boolean;
+  /** The client address the endpoint sees. */
+  clientIpSeen: string | null;
+  /** ClientIP affinity. */
+  affinity: AffinityOutcome;
+  /** The balancer used. */
+  balancer: Balancer;
+  /** Why, in one sentence. */
+  reason: string;
+  /** Every step, when the router explains. */
+  trace: string[] | null;
+}
+
+/** A pod turning Ready or unready on the timeline. */
+export interface ReadinessChange {
+  /** When (seconds). */
+  time: number;
+  /** `namespace/name`. */
+  pod: string;
+  /** Ready after the change. */
+  ready: boolean;
+}
+
+/** A scripted stretch of probe outcomes: `ok` for probe times before `until`. */
+export interface ProbeStep {
+  /** End of the stretch (seconds, exclusive). */
+  until: number;
+  /** The probe outcome during it. */
+  ok: boolean;
+}
+
+/** A watch event type, as the API server sends it. */
+export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
+
+/** A Kubernetes watch event (the API server's wire format). */
+export interface WatchEvent {
+  /** What happened. */
+  type: WatchEventType;
+  /** The object (a Pod, Service, Endpoints, EndpointSlice, Node, Ingress, …). */
+  object: object;
+}
+
+/** What a watch event changed. */
+export interface EventOutcome {
+  /** The event type. */
+  type: WatchEventType;
+  /** The object's kind (empty for `BOOKMARK`). */
+  kind: string;
+  /** `namespace/name` (empty for `BOOKMARK`). */
+  object: string;
+  /** The Services whose endpoints were recomputed (`namespace/name`). */
+  recomputed: string[];
+  /** Whether the whole snapshot was rebuilt. */
+  rebuilt: boolean;
+}
+
 /** Loads the WebAssembly module (a no-op when it is loaded already, as in Node). */
 export { __wbg_init as init };
 "#;
@@ -290,7 +623,7 @@ fn request_error(message: String) -> JsValue {
 fn describe(value: &JsValue) -> String {
     if value.is_null() {
         "null".into()
-    } else if Array::is_array(value) {
+    } else if is_array(value) {
         "an array".into()
     } else {
         match value.js_typeof().as_string().as_deref() {
@@ -313,70 +646,99 @@ fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| request_error(format!("{what} must be a string, got {}", describe(value))))
 }
 
-/// Checks that `root` nests at most [`MAX_DEPTH`] levels and holds at most
-/// [`MAX_CONTAINERS`] objects and arrays, walking it without recursion. Walks what
-/// `serde_wasm_bindgen` reads: array elements, `Map` keys and values, own enumerable values.
-fn check_nesting(root: &JsValue) -> Result<(), String> {
-    let mut stack: Vec<(JsValue, usize)> = vec![(root.clone(), 0)];
-    let mut containers = 0usize;
-    while let Some((value, depth)) = stack.pop() {
-        if !value.is_object() {
-            continue;
-        }
-        containers += 1;
-        if containers > MAX_CONTAINERS {
-            return Err(format!("more than {MAX_CONTAINERS} nested objects and arrays in one argument"));
-        }
-        if depth >= MAX_DEPTH {
-            return Err(format!("objects nest deeper than {MAX_DEPTH} levels (or contain a cycle)"));
-        }
-        let children: Array = if Array::is_array(&value) {
-            value.unchecked_into::<Array>()
-        } else if let Some(map) = value.dyn_ref::<Map>() {
-            let pairs = Array::new();
-            map.for_each(&mut |v, k| {
-                pairs.push(&k);
-                pairs.push(&v);
-            });
-            pairs
-        } else {
-            Object::values(value.unchecked_ref::<Object>())
-        };
-        for child in children.iter() {
-            if child.is_object() {
-                stack.push((child, depth + 1));
-            }
-        }
-    }
-    Ok(())
+/// A plain-data copy of `value` (arrays, `Map`s, objects; no getters, no proxies), at most
+/// [`MAX_DEPTH`] levels deep and [`MAX_CONTAINERS`] objects and arrays in all. What the
+/// caller's objects throw while being read becomes the message of the `Err`.
+fn plain(value: &JsValue) -> Result<JsValue, String> {
+    plain_copy(value, MAX_DEPTH as u32, MAX_CONTAINERS as u32)
+        .map_err(|e| e.as_string().unwrap_or_else(|| String::from("the argument cannot be read")))
+}
+
+/// The elements of an array argument (a new array, so that reading it again runs no getter or
+/// proxy trap); `None` when it is not an array.
+fn array_arg(value: &JsValue, what: &str) -> Result<Option<Array>, JsValue> {
+    let elements = elements_of(value, MAX_CONTAINERS as u32)
+        .map_err(|e| request_error(format!("{what}: {}", e.as_string().unwrap_or_default())))?;
+    Ok(elements.dyn_into::<Array>().ok())
 }
 
 /// A plain-data argument (options, labels, a label selector) as `serde_json::Value`, so that
 /// it is then read with exactly the native crate's serde rules.
 fn json_arg(value: &JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
-    check_nesting(value).map_err(|m| request_error(format!("{what}: {m}")))?;
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| request_error(format!("{what}: {}", serde_message(&e))))
+    let copy = plain(value).map_err(|m| request_error(format!("{what}: {m}")))?;
+    serde_wasm_bindgen::from_value(copy).map_err(|e| request_error(format!("{what}: {}", serde_message(&e))))
+}
+
+/// A record argument (an object read with serde): `null` and `undefined` fields mean "absent",
+/// so that they take their defaults. Anything but a plain object is a `Request` error.
+fn record_arg<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsValue> {
+    if !value.is_object() || is_array(value) {
+        return Err(request_error(format!("{what} must be an object, got {}", describe(value))));
+    }
+    let mut json = json_arg(value, what)?;
+    if let serde_json::Value::Object(map) = &mut json {
+        map.retain(|_, v| !v.is_null());
+    }
+    serde_json::from_value(json).map_err(|e| request_error(format!("{what}: {e}")))
+}
+
+/// An optional record argument: `undefined` / `null` → the defaults, else [`record_arg`].
+fn optional_record_arg<T: DeserializeOwned + Default>(value: &JsValue, what: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    record_arg(value, what)
 }
 
 /// `undefined` / `null` → the defaults; an object → its fields (a `null` or `undefined` field
 /// means the default too); anything else is a `Request` error.
 fn options_arg(value: &JsValue) -> Result<Options, JsValue> {
+    optional_record_arg(value, "options")
+}
+
+/// `undefined` / `null` → `None`; a string → `Some`; anything else is a `Request` error.
+fn optional_string_arg(value: &JsValue, what: &str) -> Result<Option<String>, JsValue> {
     if value.is_undefined() || value.is_null() {
-        return Ok(Options::default());
+        return Ok(None);
     }
-    if !value.is_object() || Array::is_array(value) {
-        return Err(request_error(format!("options must be an object, got {}", describe(value))));
+    string_arg(value, what).map(Some)
+}
+
+/// A boolean argument.
+fn bool_arg(value: &JsValue, what: &str) -> Result<bool, JsValue> {
+    value.as_bool().ok_or_else(|| request_error(format!("{what} must be a boolean, got {}", describe(value))))
+}
+
+/// A point in time, in seconds: a finite number (`undefined` and `null` are 0 when `optional`).
+fn time_arg(value: &JsValue, what: &str, optional: bool) -> Result<f64, JsValue> {
+    if optional && (value.is_undefined() || value.is_null()) {
+        return Ok(0.0);
     }
-    let mut json = json_arg(value, "options")?;
-    if let serde_json::Value::Object(map) = &mut json {
-        map.retain(|_, v| !v.is_null());
+    match value.as_f64() {
+        Some(t) if t.is_finite() => Ok(t),
+        Some(t) => Err(request_error(format!("{what} must be a finite number of seconds, got {t}"))),
+        None => Err(request_error(format!("{what} must be a number of seconds, got {}", describe(value)))),
     }
-    serde_json::from_value(json).map_err(|e| request_error(format!("options: {e}")))
+}
+
+/// A whole number in `0..=max`.
+fn integer_arg(value: &JsValue, what: &str, max: f64) -> Result<f64, JsValue> {
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=max).contains(&n) => Ok(n),
+        Some(n) => Err(request_error(format!("{what} must be an integer from 0 to {max}, got {n}"))),
+        None => Err(request_error(format!("{what} must be a number, got {}", describe(value)))),
+    }
+}
+
+/// An IP address given as a string.
+fn ip_arg(value: &JsValue, what: &str) -> Result<IpAddr, JsValue> {
+    let text = string_arg(value, what)?;
+    text.parse().map_err(|_| request_error(format!("{what} must be an IP address, got {text:?}")))
 }
 
 /// A label set: an object (or `Map`) of strings.
 fn labels_arg(value: &JsValue) -> Result<Labels, JsValue> {
-    if !value.is_object() || Array::is_array(value) {
+    if !value.is_object() || is_array(value) {
         return Err(request_error(format!("labels must be an object of strings, got {}", describe(value))));
     }
     let json = json_arg(value, "labels")?;
@@ -386,13 +748,13 @@ fn labels_arg(value: &JsValue) -> Result<Labels, JsValue> {
 /// Manifests given as objects, one document per array element; an element that cannot be
 /// read is a `Manifest` error naming its index as the document.
 fn objects_arg(value: &JsValue) -> Result<Vec<kroute::Tree>, JsValue> {
-    let Some(array) = value.dyn_ref::<Array>() else {
+    let Some(array) = array_arg(value, "objects")? else {
         return Err(request_error(format!("objects must be an array of objects, got {}", describe(value))));
     };
     let mut trees = Vec::with_capacity(usize::try_from(array.length()).unwrap_or(0));
     for (document, item) in array.iter().enumerate() {
-        let tree = check_nesting(&item)
-            .and_then(|()| serde_wasm_bindgen::from_value(item).map_err(|e| serde_message(&e)))
+        let tree = plain(&item)
+            .and_then(|copy| serde_wasm_bindgen::from_value(copy).map_err(|e| serde_message(&e)))
             .map_err(|m| {
                 let mut e = error(ErrorKind::Manifest, m);
                 e.document = Some(document);
@@ -419,15 +781,55 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serializer).map_err(|e| request_error(format!("cannot convert the result: {e}")))
 }
 
+/// The options of `Cluster.envVars`.
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+struct EnvVarsOptions {
+    enable_service_links: Option<bool>,
+}
+
+/// The options of `Cluster.usableEndpoints`.
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+struct UsableEndpointsOptions {
+    node: Option<String>,
+    port: Option<serde_json::Value>,
+}
+
+/// A DNS query type by name (case-insensitive); an unknown one is a `Request` error.
+fn qtype_arg(name: &str) -> Result<kroute::QType, kroute::Error> {
+    kroute::QType::parse(name).ok_or_else(|| {
+        error(ErrorKind::Request, format!("unknown DNS type {name:?}: expected A, AAAA, SRV, PTR, CNAME or TXT"))
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // Cluster
 
 /// A compiled snapshot of a cluster's networking objects: load manifests once, then ask
 /// questions. Problems in the manifests are {@link Diagnostic}s; only input that cannot be
 /// read at all, or wrong use of the API, throws a {@link KrouteError}.
+///
+/// {@link Cluster.applyEvent} changes the cluster in place; routers made before keep the
+/// snapshot they were made from.
 #[wasm_bindgen]
 pub struct Cluster {
-    inner: kroute::Cluster,
+    /// The snapshot; replaced (copy on write) by `applyEvent` while routers share the old one.
+    inner: RefCell<Arc<kroute::Cluster>>,
+}
+
+impl Cluster {
+    fn new(inner: kroute::Cluster) -> Self {
+        Self { inner: RefCell::new(Arc::new(inner)) }
+    }
+
+    /// The current snapshot (a cheap `Arc` clone: no borrow outlives this call).
+    fn snapshot(&self) -> Result<Arc<kroute::Cluster>, JsValue> {
+        self.inner
+            .try_borrow()
+            .map(|c| Arc::clone(&c))
+            .map_err(|_| request_error("the cluster is being changed by another call".into()))
+    }
 }
 
 #[wasm_bindgen]
@@ -440,7 +842,7 @@ impl Cluster {
     ) -> Result<Cluster, JsValue> {
         let text = string_arg(&text, "text")?;
         let options = options_arg(&options)?;
-        kroute::Cluster::from_yaml(&text, &options).map(|inner| Cluster { inner }).map_err(|e| to_js_error(&e))
+        kroute::Cluster::from_yaml(&text, &options).map(Cluster::new).map_err(|e| to_js_error(&e))
     }
 
     /// Loads JSON text: one object, a `List`, or an array of objects.
@@ -451,7 +853,7 @@ impl Cluster {
     ) -> Result<Cluster, JsValue> {
         let text = string_arg(&text, "text")?;
         let options = options_arg(&options)?;
-        kroute::Cluster::from_json(&text, &options).map(|inner| Cluster { inner }).map_err(|e| to_js_error(&e))
+        kroute::Cluster::from_json(&text, &options).map(Cluster::new).map_err(|e| to_js_error(&e))
     }
 
     /// Loads already-parsed objects (plain JS objects, as `JSON.parse` or a YAML library
@@ -463,13 +865,13 @@ impl Cluster {
     ) -> Result<Cluster, JsValue> {
         let objects = objects_arg(&objects)?;
         let options = options_arg(&options)?;
-        kroute::Cluster::from_objects(objects, &options).map(|inner| Cluster { inner }).map_err(|e| to_js_error(&e))
+        kroute::Cluster::from_objects(objects, &options).map(Cluster::new).map_err(|e| to_js_error(&e))
     }
 
     /// Findings about the manifests, ordered by document, line and column.
     #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
     pub fn diagnostics(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.diagnostics())
+        to_js(self.snapshot()?.diagnostics())
     }
 
     /// The endpoints of Service `namespace/service`: one per (address, port), ordered by
@@ -482,8 +884,118 @@ impl Cluster {
     ) -> Result<JsValue, JsValue> {
         let namespace = string_arg(&namespace, "namespace")?;
         let service = string_arg(&service, "service")?;
-        let endpoints = self.inner.endpoints(&namespace, &service).map_err(|e| to_js_error(&e))?;
+        let cluster = self.snapshot()?;
+        let endpoints = cluster.endpoints(&namespace, &service).map_err(|e| to_js_error(&e))?;
         to_js(endpoints)
+    }
+
+    /// The service variables kubelet injects into a pod in `namespace` (`*_SERVICE_HOST`,
+    /// `*_PORT_*`), grouped by Service in name order, each group in kubelet's order.
+    /// `enableServiceLinks: false` keeps only the `default/kubernetes` ones.
+    #[wasm_bindgen(js_name = envVars, unchecked_return_type = "EnvVar[]")]
+    pub fn env_vars(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "EnvVarsOptions | null")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let namespace = string_arg(&namespace, "namespace")?;
+        let options: EnvVarsOptions = optional_record_arg(&options, "options")?;
+        let links = options.enable_service_links.unwrap_or(true);
+        to_js(&self.snapshot()?.env_vars(&namespace, links))
+    }
+
+    /// The environment of a container of pod `namespace/pod` (the first container when
+    /// `container` is omitted): its explicit `env` first, then the service variables it does
+    /// not override. An unknown pod or container throws a `Request` error.
+    #[wasm_bindgen(js_name = podEnv, unchecked_return_type = "EnvVar[]")]
+    pub fn pod_env(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] pod: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] container: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let namespace = string_arg(&namespace, "namespace")?;
+        let pod = string_arg(&pod, "pod")?;
+        let container = optional_string_arg(&container, "container")?;
+        let env = self.snapshot()?.pod_env(&namespace, &pod, container.as_deref()).map_err(|e| to_js_error(&e))?;
+        to_js(&env)
+    }
+
+    /// Resolves `name` as cluster DNS (CoreDNS) answers it; `type` defaults to `"A"`. With
+    /// `namespace`, as a pod in that namespace asks: through its search list with `ndots:5`,
+    /// every name tried listed in `tried`. Without, `name` is taken as fully qualified.
+    #[wasm_bindgen(unchecked_return_type = "DnsAnswer")]
+    pub fn resolve(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DnsType | Lowercase<DnsType> | null")] r#type: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] namespace: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let name = string_arg(&name, "name")?;
+        let qtype = optional_string_arg(&r#type, "type")?;
+        let qtype = qtype_arg(qtype.as_deref().unwrap_or("A")).map_err(|e| to_js_error(&e))?;
+        let namespace = optional_string_arg(&namespace, "namespace")?;
+        let answer = self.snapshot()?.resolve(&name, qtype, namespace.as_deref()).map_err(|e| to_js_error(&e))?;
+        to_js(&answer)
+    }
+
+    /// kube-proxy's endpoint categories for a port of Service `namespace/service` on a node:
+    /// `clusterEndpoints`, `localEndpoints`, `allReachableEndpoints` (as `ip:port`),
+    /// `hasAnyEndpoints`. `port` (a number or a name) defaults to the first port.
+    #[wasm_bindgen(js_name = usableEndpoints, unchecked_return_type = "UsableEndpoints")]
+    pub fn usable_endpoints(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] namespace: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] service: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UsableEndpointsOptions | null")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let namespace = string_arg(&namespace, "namespace")?;
+        let service = string_arg(&service, "service")?;
+        let options: UsableEndpointsOptions = optional_record_arg(&options, "options")?;
+        let port = match options.port {
+            None => None,
+            Some(serde_json::Value::String(name)) => Some(name),
+            Some(serde_json::Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+            Some(other) => {
+                return Err(request_error(format!("options.port must be a port number or name, got {other}")))
+            }
+        };
+        let usable = self
+            .snapshot()?
+            .usable_endpoints(&namespace, &service, options.node.as_deref(), port.as_deref())
+            .map_err(|e| to_js_error(&e))?;
+        to_js(&usable)
+    }
+
+    /// A stateful connection router over the cluster as it is now (later `applyEvent` calls
+    /// do not change it): balancers, ClientIP affinity, readiness over time.
+    pub fn router(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "RouterConfig | null")] config: JsValue,
+    ) -> Result<Router, JsValue> {
+        let config = router::config_arg(&config)?;
+        Ok(Router::new(self.snapshot()?.router(config)))
+    }
+
+    /// Applies a Kubernetes watch event (`{type: "ADDED" | "MODIFIED" | "DELETED", object}`)
+    /// to this cluster. Pods, Endpoints and EndpointSlices recompute only the Services they
+    /// touch; other kinds rebuild the snapshot. Routers made before keep their snapshot.
+    #[wasm_bindgen(js_name = applyEvent, unchecked_return_type = "EventOutcome")]
+    pub fn apply_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WatchEvent")] event: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        if !event.is_object() || is_array(&event) {
+            return Err(request_error(format!("event must be a watch event object, got {}", describe(&event))));
+        }
+        let tree: kroute::Tree = plain(&event)
+            .and_then(|copy| serde_wasm_bindgen::from_value(copy).map_err(|e| serde_message(&e)))
+            .map_err(|m| to_js_error(&error(ErrorKind::Manifest, format!("event: {m}"))))?;
+        let mut slot =
+            self.inner.try_borrow_mut().map_err(|_| request_error("the cluster is in use by another call".into()))?;
+        let outcome = Arc::make_mut(&mut slot).apply_event(&tree).map_err(|e| to_js_error(&e))?;
+        drop(slot);
+        to_js(&outcome)
     }
 }
 
@@ -522,7 +1034,7 @@ impl Selector {
     ) -> Result<Selector, JsValue> {
         let parsed: Option<kroute::model::LabelSelector> = if selector.is_null() || selector.is_undefined() {
             None
-        } else if !selector.is_object() || Array::is_array(&selector) {
+        } else if !selector.is_object() || is_array(&selector) {
             return Err(request_error(format!(
                 "selector must be a LabelSelector object or null, got {}",
                 describe(&selector)

@@ -3,7 +3,8 @@
 // a WebAssembly trap).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Cluster, KrouteError, Selector, init } from "../pkg/node.js";
+import { Cluster, KrouteError, Selector, init, validation } from "../pkg/node.js";
+import { SEED } from "./fixtures.mjs";
 
 const KUBIA = `apiVersion: v1
 kind: Service
@@ -416,6 +417,99 @@ describe("junk never traps", () => {
       { matchExpressions: [{ key: "a", operator: "Exists", values: ["x"] }] }]) {
       throwsKrouteError(() => Selector.fromLabelSelector(v), "Selector");
     }
+  });
+
+  // Every value kind JS has, plus the shapes that trip converters: cycles, depth, huge and
+  // non-Unicode strings, getters that throw, proxies, typed arrays.
+  const throwing = Object.defineProperty({}, "dstIp", { enumerable: true, get: () => { throw new Error("getter"); } });
+  const proxy = new Proxy({}, { ownKeys: () => { throw new Error("proxy"); } });
+  const junk = [
+    undefined, null, true, false, 0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, 1e300, -0, 10n, Symbol("s"),
+    "", " ", "x", "\u0000", lone, huge, "A", "[::1]", "10.0.0.1", "default/kubia-a", {}, [], [[]], [{}], [5], [null],
+    ["x"], { a: 1 }, { type: 5 }, { type: "ADDED" }, { type: "ADDED", object: 5 }, { until: "x", ok: 1 },
+    { dstIp: "10.0.0.1" }, { clientIp: 5, dstIp: [], dstPort: {} }, { seed: 1e30 }, { maglevTableSize: 4 },
+    { maglevTableSize: 1e12 }, { affinityCapacity: -1 }, { node: 5 }, { port: {} }, { port: -1 },
+    { enableServiceLinks: "yes" }, cyclic, deep, deepArray, throwing, proxy, () => 1, new Map([["a", 1]]),
+    new Date(0), new Set([1]), new Uint8Array(4), Object.create(null), [cyclic],
+  ];
+  const cluster = Cluster.fromYaml(SEED);
+  const router = () => cluster.router({ balancer: "least-request" });
+  const conn = (extra) => ({ clientIp: "10.1.1.1", dstIp: "10.96.0.50", dstPort: 80, ...extra });
+  const fresh = () => Cluster.fromYaml(SEED);
+  const entryPoints = {
+    "envVars(namespace)": (x) => cluster.envVars(x),
+    "envVars(options)": (x) => cluster.envVars("default", x),
+    "envVars(options.enableServiceLinks)": (x) => cluster.envVars("default", { enableServiceLinks: x }),
+    "podEnv(namespace)": (x) => cluster.podEnv(x, "client"),
+    "podEnv(pod)": (x) => cluster.podEnv("default", x),
+    "podEnv(container)": (x) => cluster.podEnv("default", "client", x),
+    "resolve(name)": (x) => cluster.resolve(x),
+    "resolve(type)": (x) => cluster.resolve("kubia.default.svc.cluster.local", x),
+    "resolve(namespace)": (x) => cluster.resolve("kubia", "SRV", x),
+    "usableEndpoints(namespace)": (x) => cluster.usableEndpoints(x, "kubia"),
+    "usableEndpoints(service)": (x) => cluster.usableEndpoints("default", x),
+    "usableEndpoints(options)": (x) => cluster.usableEndpoints("default", "kubia", x),
+    "usableEndpoints(options.node)": (x) => cluster.usableEndpoints("default", "kubia", { node: x }),
+    "usableEndpoints(options.port)": (x) => cluster.usableEndpoints("default", "kubia", { port: x }),
+    "router(config)": (x) => cluster.router(x),
+    "router(config.seed)": (x) => cluster.router({ seed: x }),
+    "router(config.balancer)": (x) => cluster.router({ balancer: x }),
+    "router(config.node)": (x) => cluster.router({ node: x }),
+    "router(config.affinityCapacity)": (x) => cluster.router({ affinityCapacity: x }),
+    "router(config.maglevTableSize)": (x) => cluster.router({ maglevTableSize: x, balancer: "maglev" }),
+    "router(config.explain)": (x) => cluster.router({ explain: x }),
+    "applyEvent(event)": (x) => fresh().applyEvent(x),
+    "applyEvent(event.type)": (x) => fresh().applyEvent({ type: x, object: { kind: "Pod", metadata: { name: "kubia-a" } } }),
+    "applyEvent(event.object)": (x) => fresh().applyEvent({ type: "MODIFIED", object: x }),
+    "applyEvent(DELETED event.object)": (x) => fresh().applyEvent({ type: "DELETED", object: x }),
+    "connect(conn)": (x) => router().connect(x),
+    "connect(now)": (x) => router().connect(conn(), x),
+    "connect(conn.clientIp)": (x) => router().connect(conn({ clientIp: x })),
+    "connect(conn.clientPort)": (x) => router().connect(conn({ clientPort: x })),
+    "connect(conn.dstIp)": (x) => router().connect(conn({ dstIp: x })),
+    "connect(conn.dstPort)": (x) => router().connect(conn({ dstPort: x })),
+    "connect(conn.protocol)": (x) => router().connect(conn({ protocol: x })),
+    "connect(conn.fromPod)": (x) => router().connect(conn({ clientIp: null, fromPod: x })),
+    "connect(conn.node)": (x) => router().connect(conn({ dstIp: "192.168.0.11", dstPort: 30123, node: x })),
+    "connectMany(conns)": (x) => router().connectMany(x),
+    "connectMany([conn])": (x) => router().connectMany([x]),
+    "connectMany(now)": (x) => router().connectMany([conn()], x),
+    "advance(now)": (x) => router().advance(x),
+    "reportProbe(namespace)": (x) => router().reportProbe(x, "kubia-a", true, 1),
+    "reportProbe(pod)": (x) => router().reportProbe("default", x, false, 1),
+    "reportProbe(ok)": (x) => router().reportProbe("default", "kubia-a", x, 1),
+    "reportProbe(now)": (x) => router().reportProbe("default", "kubia-a", true, x),
+    "scriptProbe(pod)": (x) => router().scriptProbe("default", x, []),
+    "scriptProbe(steps)": (x) => router().scriptProbe("default", "kubia-a", x),
+    "scriptProbe([step])": (x) => router().scriptProbe("default", "kubia-a", [x]),
+    "scriptProbe([step.until])": (x) => router().scriptProbe("default", "kubia-a", [{ until: x, ok: false }]),
+    "setInFlight(ip)": (x) => router().setInFlight(x, 8080, 1),
+    "setInFlight(port)": (x) => router().setInFlight("10.244.1.2", x, 1),
+    "setInFlight(count)": (x) => router().setInFlight("10.244.1.2", 8080, x),
+    ...Object.fromEntries(Object.keys(validation).map((name) => [`validation.${name}`, (x) => validation[name](x)])),
+  };
+
+  for (const [name, call] of Object.entries(entryPoints)) {
+    test(`${name}: junk gives a result or a KrouteError`, () => {
+      for (const x of junk) {
+        const result = neverTraps(() => call(x));
+        if (result !== null && typeof result === "object" && typeof result.free === "function") {
+          // A router made from junk settings still routes.
+          if (typeof result.connect === "function") assert.equal(result.connect(conn()).verdict, "FORWARD");
+          result.free();
+        }
+      }
+    });
+  }
+
+  test("type errors name the argument and are Request errors", () => {
+    assert.match(throwsKrouteError(() => cluster.envVars(5), "Request").message, /^namespace must be a string, got a number/);
+    assert.match(throwsKrouteError(() => router().connect(conn(), "1"), "Request").message, /^now must be a number/);
+    assert.match(throwsKrouteError(() => router().advance(Infinity), "Request").message, /finite/);
+    assert.match(throwsKrouteError(() => router().connect(5), "Request").message, /^conn must be an object, got a number/);
+    assert.match(throwsKrouteError(() => cluster.router({ maglevTableSize: 4 }), "Request").message, /prime/);
+    assert.match(throwsKrouteError(() => fresh().applyEvent(cyclic), "Manifest").message, /^event: /);
+    assert.match(throwsKrouteError(() => validation.portNumber(NaN), "Request").message, /integer/);
   });
 
   test("the module still works after all that", () => {

@@ -3,19 +3,45 @@
 import init, {
   Cluster,
   KrouteError,
+  Router,
   Selector,
   init as namedInit,
+  validation,
+  type AffinityOutcome,
+  type Balancer,
   type Conditions,
+  type Conn,
+  type ConnDecision,
   type Diagnostic,
+  type DnsAnswer,
+  type DnsRecord,
+  type DnsType,
   type Endpoint,
+  type EndpointRef,
+  type EnvSource,
+  type EnvVar,
+  type EnvVarsOptions,
   type ErrorKind,
+  type EventOutcome,
   type KrouteErrorData,
   type LabelSelector,
   type Labels,
   type ObjectRef,
   type Options,
+  type ProbeStep,
   type Protocol,
+  type Rcode,
+  type ReadinessChange,
+  type RouterConfig,
+  type ServiceRef,
   type Severity,
+  type TopologyMode,
+  type UsableEndpoints,
+  type UsableEndpointsOptions,
+  type Verdict,
+  type Via,
+  type WatchEvent,
+  type WatchEventType,
 } from "kroute";
 
 // Every exported function and type is used below; tsc fails on `any` leaking through only if
@@ -92,6 +118,94 @@ export async function example(yaml: string): Promise<string[]> {
   return lines;
 }
 
+// Discovery and routing: every call and result, each value given a narrow type.
+export function routing(yaml: string): string[] {
+  const lines: string[] = [];
+  const cluster: Cluster = Cluster.fromYaml(yaml, { dnsPods: "insecure", kubernetesService: false });
+
+  const envOptions: EnvVarsOptions = { enableServiceLinks: false };
+  const env: EnvVar[] = [...cluster.envVars("default"), ...cluster.envVars("default", envOptions)];
+  for (const v of [...env, ...cluster.podEnv("default", "client"), ...cluster.podEnv("default", "client", "main")]) {
+    const source: EnvSource = v.source;
+    const service: string | null = v.service;
+    lines.push(`${v.name}=${v.value} ${source} ${service}`);
+  }
+
+  const answer: DnsAnswer = cluster.resolve("kubia.default.svc.cluster.local");
+  const srv: DnsAnswer = cluster.resolve("kubia", "srv", "default");
+  const rcode: Rcode = answer.rcode;
+  const records: DnsRecord[] = [...answer.answers, ...srv.additional];
+  for (const r of records) {
+    const type: DnsType = r.type;
+    const ttl: number = r.ttl;
+    lines.push(`${r.name} ${ttl} ${type} ${r.data}`);
+  }
+  const tried: string[] = cluster.resolve("kubia", null, "default").tried;
+  lines.push(`${rcode} ${tried.join(",")}`);
+
+  const validators: string[][] = [
+    validation.dns1123Label("a"),
+    validation.dns1123Subdomain("a.b"),
+    validation.dns1035Label("a"),
+    validation.wildcardDns1123Subdomain("*.a"),
+    validation.qualifiedName("a/b"),
+    validation.labelValue(""),
+    validation.portName("http"),
+    validation.portNumber(80),
+  ];
+  lines.push(String(validators.flat().length));
+
+  const usableOptions: UsableEndpointsOptions = { node: "node-1", port: "http" };
+  const usable: UsableEndpoints = cluster.usableEndpoints("default", "kubia", usableOptions);
+  const byNumber: UsableEndpoints = cluster.usableEndpoints("default", "kubia", { port: 80 });
+  const clusterEndpoints: string[] | null = usable.clusterEndpoints;
+  const localEndpoints: string[] | null = byNumber.localEndpoints;
+  const topology: TopologyMode = usable.topologyMode;
+  lines.push(`${clusterEndpoints} ${localEndpoints} ${usable.allReachableEndpoints} ${usable.hasAnyEndpoints} ${topology}`);
+
+  const balancer: Balancer = "maglev";
+  const config: RouterConfig = { node: "node-1", seed: 1, balancer, affinityCapacity: 10, maglevTableSize: 251, explain: true };
+  const router: Router = cluster.router(config);
+  const defaults: Router = cluster.router();
+  const conn: Conn = { clientIp: "10.0.0.1", clientPort: 40000, dstIp: "10.96.0.50", dstPort: 80, protocol: "TCP" };
+  const fromPod: Conn = { fromPod: "default/client", dstIp: "10.96.0.50", dstPort: 80, node: null };
+  const decisions: ConnDecision[] = [router.connect(conn), router.connect(fromPod, 1.5), ...router.connectMany([conn, fromPod], 2)];
+  for (const d of decisions) {
+    const verdict: Verdict = d.verdict;
+    const via: Via | null = d.via;
+    const service: ServiceRef | null = d.service;
+    const endpoint: EndpointRef | null = d.endpoint;
+    const affinity: AffinityOutcome = d.affinity;
+    const used: Balancer = d.balancer;
+    const trace: string[] = d.trace ?? [];
+    const seen: string | null = d.clientIpSeen;
+    lines.push(
+      `${verdict} ${via} ${service?.namespace}/${service?.name}:${service?.port}/${service?.portName} ` +
+        `${endpoint?.ip}:${endpoint?.port} ${endpoint?.pod} ${endpoint?.node} ${d.node} ${d.sourceNat} ${seen} ` +
+        `${affinity} ${used} ${d.reason} ${trace.length}`,
+    );
+  }
+  const steps: ProbeStep[] = [{ until: 30, ok: false }];
+  router.scriptProbe("default", "kubia-a", steps);
+  const changes: ReadinessChange[] = router.advance(45);
+  for (const c of changes) lines.push(`${c.time} ${c.pod} ${c.ready}`);
+  const ready: boolean = router.reportProbe("default", "kubia-a", true, 50);
+  router.setInFlight("10.244.1.2", 8080, 3);
+  const entries: number = router.affinityEntries();
+  lines.push(`${ready} ${entries}`);
+  router.free();
+  defaults.free();
+
+  const type: WatchEventType = "MODIFIED";
+  const event: WatchEvent = { type, object: { kind: "Pod", metadata: { name: "kubia-a" } } };
+  const outcome: EventOutcome = cluster.applyEvent(event);
+  const recomputed: string[] = outcome.recomputed;
+  const outcomeType: WatchEventType = outcome.type;
+  lines.push(`${outcomeType} ${outcome.kind} ${outcome.object} ${recomputed.join(",")} ${outcome.rebuilt}`);
+  cluster.free();
+  return lines;
+}
+
 // Wrong uses must not compile.
 // @ts-expect-error a number is not a manifest text
 Cluster.fromYaml(5);
@@ -105,3 +219,19 @@ Cluster.fromYaml("", { dnsPods: "sometimes" });
 Selector.fromLabels({ app: 1 });
 // @ts-expect-error KrouteError instances come from the API only
 new KrouteError();
+// @ts-expect-error a connection needs dstPort
+Cluster.fromYaml("").router().connect({ clientIp: "10.0.0.1", dstIp: "10.0.0.2" });
+// @ts-expect-error balancers are named
+Cluster.fromYaml("").router({ balancer: "fastest" });
+// @ts-expect-error unknown router settings are errors
+Cluster.fromYaml("").router({ seeds: 1 });
+// @ts-expect-error DNS types are named
+Cluster.fromYaml("").resolve("kubia", "MX");
+// @ts-expect-error probe steps need ok
+Cluster.fromYaml("").router().scriptProbe("default", "p", [{ until: 1 }]);
+// @ts-expect-error watch events have a type
+Cluster.fromYaml("").applyEvent({ object: {} });
+// @ts-expect-error portNumber takes a number
+validation.portNumber("80");
+// @ts-expect-error routers come from Cluster.router
+new Router();
