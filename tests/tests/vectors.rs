@@ -120,7 +120,9 @@ fn run(case: &Value) -> Value {
         }
         "usableEndpoints" => {
             let node = query.get("node").and_then(Value::as_str);
-            let port = query.get("port").and_then(Value::as_str);
+            // A port is a number or a name.
+            let port = query.get("port").map(|p| p.as_str().map_or_else(|| p.to_string(), String::from));
+            let port = port.as_deref();
             match cluster.usable_endpoints(
                 query["namespace"].as_str().unwrap(),
                 query["service"].as_str().unwrap(),

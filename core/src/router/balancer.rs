@@ -134,16 +134,16 @@ impl PortState {
                 if self.wrr_current.len() != n {
                     self.wrr_current = alloc::vec![0; n];
                 }
-                let total: i64 = c.weights.iter().sum();
+                let total: i64 = c.weights.iter().fold(0i64, |a, w| a.saturating_add(*w));
                 for (cur, w) in self.wrr_current.iter_mut().zip(c.weights) {
-                    *cur += *w;
+                    *cur = cur.saturating_add(*w);
                 }
                 // Pick the highest current weight (first on ties), then subtract the total.
                 let best = (0..n)
                     .max_by_key(|&i| (self.wrr_current.get(i).copied().unwrap_or(i64::MIN), core::cmp::Reverse(i)))
                     .unwrap_or(0);
                 if let Some(cur) = self.wrr_current.get_mut(best) {
-                    *cur -= total;
+                    *cur = cur.saturating_sub(total);
                 }
                 best
             }

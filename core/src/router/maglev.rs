@@ -37,9 +37,14 @@ impl Maglev {
                 let (Some(p), Some(s)) = (pos.get_mut(i), skip.get(i)) else {
                     break 'fill;
                 };
+                // With a prime M every permutation visits every slot; for another M the walk
+                // may cycle, so after M steps the first free slot is taken instead.
+                let mut steps = 0;
                 loop {
                     let slot = *p as usize;
                     *p = (*p + s) % m64;
+                    steps += 1;
+                    let slot = if steps > m { table.iter().position(|e| *e == u32::MAX).unwrap_or(slot) } else { slot };
                     if let Some(entry) = table.get_mut(slot) {
                         if *entry == u32::MAX {
                             *entry = i as u32;

@@ -61,6 +61,21 @@ impl Default for RouterConfig {
     }
 }
 
+impl RouterConfig {
+    /// Checks the settings: the Maglev table size must be a prime between 2 and 5,000,011.
+    pub fn validate(&self) -> Result<(), Error> {
+        let m = self.maglev_table_size;
+        let prime = m >= 2 && (2..).take_while(|d| d * d <= m).all(|d| m % d != 0);
+        if !prime || m > 5_000_011 {
+            return Err(Error::new(
+                ErrorKind::Request,
+                format!("maglevTableSize must be a prime between 2 and 5000011, not {m}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A connection attempt.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -562,7 +577,8 @@ impl Router {
         if svc.session_affinity == "ClientIP" {
             self.affinity.record(port_id, client_ip, (e.ip, e.port), now);
         }
-        *self.in_flight.entry((e.ip, e.port)).or_default() += u64::from(balancer == Balancer::LeastRequest);
+        let count = self.in_flight.entry((e.ip, e.port)).or_default();
+        *count = count.saturating_add(u64::from(balancer == Balancer::LeastRequest));
         decision.verdict = Verdict::Forward;
         decision.endpoint = Some(EndpointRef { ip: e.ip, port: e.port, pod: e.pod.clone(), node: e.node.clone() });
         // Masquerade: external traffic under Cluster policy, and a pod reaching itself (hairpin).

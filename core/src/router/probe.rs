@@ -78,7 +78,19 @@ impl ProbeState {
         }
         while self.next_at <= now {
             let t = self.next_at;
-            let ok = self.script.iter().find(|s| t < s.until).is_none_or(|s| s.ok);
+            let step = self.script.iter().find(|s| t < s.until);
+            let ok = step.is_none_or(|s| s.ok);
+            // Once an outcome can no longer change readiness, jump to the end of its stretch
+            // (or past `now`) instead of probing period by period: large `now` stays cheap.
+            let settled = (ok && self.ready) || (!ok && !self.ready && self.failures >= self.probe.failure_threshold);
+            if settled {
+                let end = step.map_or(now, |s| s.until.min(now));
+                let periods = ((end - t) / period) as u64;
+                if periods > 1 {
+                    self.next_at += (periods - 1) as f64 * period;
+                    continue;
+                }
+            }
             if self.observe(ok) {
                 changes.push((t, self.ready));
             }
@@ -101,5 +113,14 @@ mod tests {
         assert_eq!(changes, [(20.0, false)]);
         p.advance(30.0, &mut changes);
         assert_eq!(changes, [(20.0, false), (30.0, true)]);
+    }
+
+    #[test]
+    fn a_far_future_now_is_cheap_and_exact() {
+        let mut p = ProbeState::new(Probe::default(), true);
+        p.set_script(alloc::vec![ProbeStep { until: 1.0e12, ok: false }]);
+        let mut changes = Vec::new();
+        p.advance(2.0e12, &mut changes);
+        assert_eq!(changes, [(20.0, false), (1.0e12, true)]);
     }
 }
