@@ -33,6 +33,14 @@ pub struct Options {
     pub assume_running_pods: bool,
     /// CoreDNS `pods` mode for `a-b-c-d.<ns>.pod.<zone>` (`disabled`).
     pub dns_pods: crate::dns::PodsMode,
+    /// Whose HTTP routing to reproduce: `upstream` (the Ingress API) or `ingress-nginx`.
+    pub profile: crate::http::Profile,
+    /// Route for this IngressClass only (default: the default class, else all).
+    pub ingress_class: Option<String>,
+    /// Merge runs of `/` in request paths (nginx's default; off as in Envoy and RFC 3986).
+    pub merge_slashes: bool,
+    /// What `%2F`/`%5C` in request paths do: `reject` (400, default), `keep`, `unescape`.
+    pub escaped_slashes: crate::http::EscapedSlashes,
     /// Add the API server's `default/kubernetes` Service (first address of the service CIDR,
     /// port 443 `https`) when the manifests lack it, as every real cluster has it (true).
     pub kubernetes_service: bool,
@@ -48,12 +56,26 @@ impl Default for Options {
             cluster_domain: String::from("cluster.local"),
             assume_running_pods: true,
             dns_pods: crate::dns::PodsMode::Disabled,
+            profile: crate::http::Profile::Upstream,
+            ingress_class: None,
+            merge_slashes: false,
+            escaped_slashes: crate::http::EscapedSlashes::default(),
             kubernetes_service: true,
         }
     }
 }
 
 impl Options {
+    /// The HTTP routing options.
+    pub fn http(&self) -> crate::http::HttpOptions {
+        crate::http::HttpOptions {
+            profile: self.profile,
+            ingress_class: self.ingress_class.clone(),
+            merge_slashes: self.merge_slashes,
+            escaped_slashes: self.escaped_slashes,
+        }
+    }
+
     pub(crate) fn ranges(&self) -> Result<Ranges, Error> {
         let bad = |what: &str, v: &str| Error::new(ErrorKind::Request, format!("invalid option {what}: {v:?}"));
         let services = Cidr::parse(&self.service_cidr).ok_or_else(|| bad("serviceCidr", &self.service_cidr))?;
@@ -89,6 +111,7 @@ pub struct Cluster {
     endpoints_objects: BTreeMap<(String, String), (Endpoints, usize)>,
     slices: BTreeMap<(String, String), Vec<(EndpointSlice, usize)>>,
     destinations: crate::router::Destinations,
+    http: crate::http::RouteTable,
     service_endpoints: Vec<Vec<Endpoint>>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -190,6 +213,15 @@ impl Cluster {
         for (ing, src) in &parts.ingresses {
             crate::hints::ingress(ing, At { kind: "Ingress", meta: &ing.metadata, src: *src }, &by_name, &mut f);
         }
+        let services_only: Vec<Service> = parts.services.iter().map(|(s, _)| s.clone()).collect();
+        let http = crate::http::RouteTable::build(
+            &parts.ingresses,
+            &parts.ingress_classes,
+            &parts.secrets,
+            &services_only,
+            &options.http(),
+            &mut f,
+        );
         let mut diagnostics = f.out;
         diagnostics.sort_by(|a, b| {
             (a.document, a.line, a.column, a.code, &a.message).cmp(&(b.document, b.line, b.column, b.code, &b.message))
@@ -200,6 +232,7 @@ impl Cluster {
         Ok(Self {
             options: options.clone(),
             destinations,
+            http,
             pods,
             services,
             nodes,
@@ -436,6 +469,32 @@ impl Cluster {
     ) -> Option<(&Service, usize, crate::router::Via)> {
         let t = self.destinations.lookup(ip, port, protocol)?;
         Some((self.services.get(t.service)?, t.port, t.via))
+    }
+
+    /// Where an HTTP request goes through the cluster's Ingresses (spec §3, http-routing.md),
+    /// without picking an endpoint; `explain` records the trace.
+    pub fn route_http(
+        &self,
+        req: &crate::http::HttpRequest,
+        explain: bool,
+    ) -> Result<crate::http::HttpDecision, Error> {
+        self.route_http_with_draw(req, explain, None)
+    }
+
+    /// [`Cluster::route_http`] with the random draw for weighted canaries given.
+    pub fn route_http_with_draw(
+        &self,
+        req: &crate::http::HttpRequest,
+        explain: bool,
+        canary_draw: Option<u64>,
+    ) -> Result<crate::http::HttpDecision, Error> {
+        let endpoints_of = |ns: &str, name: &str| self.endpoints(ns, name).ok();
+        self.http.route_with_draw(req, &self.services, &endpoints_of, explain, canary_draw)
+    }
+
+    /// The compiled Ingress routing table.
+    pub fn http_table(&self) -> &crate::http::RouteTable {
+        &self.http
     }
 
     /// The destination index (Service addresses).

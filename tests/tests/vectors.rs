@@ -65,8 +65,14 @@ fn run(case: &Value) -> Value {
         }
         _ => {}
     }
-    let options: Options =
-        case.get("options").map_or_else(Options::default, |o| serde_json::from_value(o.clone()).unwrap());
+    let mut options_json = case.get("options").cloned().unwrap_or_else(|| json!({}));
+    // `httpOptions` of a routeHttp case are Options fields too.
+    if let Some(Value::Object(http)) = query.get("httpOptions") {
+        for (k, v) in http {
+            options_json[k] = v.clone();
+        }
+    }
+    let options: Options = serde_json::from_value(options_json).unwrap();
     let mut cluster = match Cluster::from_yaml(case["manifests"].as_str().unwrap_or(""), &options) {
         Ok(c) => c,
         Err(e) => return error_json(&e),
@@ -117,6 +123,14 @@ fn run(case: &Value) -> Value {
             }
             let eps = cluster.endpoints(query["namespace"].as_str().unwrap(), query["service"].as_str().unwrap());
             json!({ "outcomes": outcomes, "endpoints": eps.map(|e| serde_json::to_value(e).unwrap()).unwrap_or_else(|e| error_json(&e)) })
+        }
+        "routeHttp" => {
+            let req: kroute::http::HttpRequest = serde_json::from_value(query["request"].clone()).unwrap();
+            let draw = query.get("canaryDraw").and_then(Value::as_u64);
+            match cluster.route_http_with_draw(&req, false, draw) {
+                Ok(d) => serde_json::to_value(d).unwrap(),
+                Err(e) => error_json(&e),
+            }
         }
         "usableEndpoints" => {
             let node = query.get("node").and_then(Value::as_str);

@@ -1,0 +1,177 @@
+//! A compact open-addressing hash map from `(scope, bytes)` to `u32`, built once and read
+//! without allocating. One table holds host names, exact paths and prefix-trie edges, told
+//! apart by `scope`. The hash is fixed (no random seed): the same table on every platform,
+//! and the keys come from manifests, not from requests, so probe chains are bounded by the
+//! configuration.
+
+use alloc::vec::Vec;
+
+/// Marks a free slot.
+const EMPTY: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    /// High bits of the hash, compared before the key bytes.
+    tag: u32,
+    scope: u32,
+    start: u32,
+    len: u32,
+    value: u32,
+}
+
+const FREE: Slot = Slot { tag: 0, scope: 0, start: 0, len: 0, value: EMPTY };
+
+/// `(scope, key) → value`, linear probing, load factor at most 1/2.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StrMap {
+    slots: Vec<Slot>,
+    keys: Vec<u8>,
+    len: usize,
+}
+
+/// 64×64→128-bit multiply, folded (the wyhash mixing step).
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let r = u128::from(a).wrapping_mul(u128::from(b));
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+/// Hashes `key` within `scope`.
+#[inline]
+pub(crate) fn hash(scope: u32, key: &[u8]) -> u64 {
+    const P0: u64 = 0xa076_1d64_78bd_642f;
+    const P1: u64 = 0xe703_7ed1_a0b4_28db;
+    let mut h = fold(u64::from(scope) ^ P1, (key.len() as u64) ^ P0);
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        h = fold(h ^ w, P0);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut b = [0u8; 8];
+        for (d, s) in b.iter_mut().zip(rest) {
+            *d = *s;
+        }
+        h = fold(h ^ u64::from_le_bytes(b), P1);
+    }
+    fold(h, P0 ^ P1)
+}
+
+impl StrMap {
+    /// The value stored under `(scope, key)`.
+    #[inline]
+    pub(crate) fn get(&self, scope: u32, key: &[u8]) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let h = hash(scope, key);
+        let mask = self.slots.len() - 1;
+        let tag = (h >> 32) as u32;
+        let mut i = (h as usize) & mask;
+        loop {
+            let s = self.slots.get(i)?;
+            if s.value == EMPTY {
+                return None;
+            }
+            if s.tag == tag && s.scope == scope && s.len as usize == key.len() {
+                let start = s.start as usize;
+                if self.keys.get(start..start + key.len()) == Some(key) {
+                    return Some(s.value);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Stores `value` under `(scope, key)` unless the key is present; returns the value
+    /// already there in that case.
+    pub(crate) fn insert_new(&mut self, scope: u32, key: &[u8], value: u32) -> Result<(), u32> {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let h = hash(scope, key);
+        let tag = (h >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = (h as usize) & mask;
+        loop {
+            let Some(s) = self.slots.get(i) else {
+                return Ok(());
+            };
+            if s.value == EMPTY {
+                break;
+            }
+            if s.tag == tag && s.scope == scope && s.len as usize == key.len() {
+                let start = s.start as usize;
+                if self.keys.get(start..start + key.len()) == Some(key) {
+                    return Err(s.value);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        let start = self.keys.len() as u32;
+        self.keys.extend_from_slice(key);
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = Slot { tag, scope, start, len: key.len() as u32, value };
+        }
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Number of entries.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    fn place(&mut self, slot: Slot) {
+        let mask = self.slots.len() - 1;
+        let start = slot.start as usize;
+        let key = self.keys.get(start..start + slot.len as usize).unwrap_or(&[]);
+        let mut i = (hash(slot.scope, key) as usize) & mask;
+        while let Some(s) = self.slots.get_mut(i) {
+            if s.value == EMPTY {
+                *s = slot;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(16);
+        let old = core::mem::replace(&mut self.slots, alloc::vec![FREE; size]);
+        for s in old.into_iter().filter(|s| s.value != EMPTY) {
+            self.place(s);
+        }
+    }
+
+    /// Bytes held by the table (for memory reports).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.slots.capacity() * core::mem::size_of::<Slot>() + self.keys.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_get_and_scopes() {
+        let mut m = StrMap::default();
+        for i in 0..1000u32 {
+            let k = alloc::format!("/path/{i}");
+            assert!(m.insert_new(i % 3, k.as_bytes(), i).is_ok());
+        }
+        assert_eq!(m.len(), 1000);
+        for i in 0..1000u32 {
+            let k = alloc::format!("/path/{i}");
+            assert_eq!(m.get(i % 3, k.as_bytes()), Some(i));
+            assert_eq!(m.get(i % 3 + 1, k.as_bytes()), None);
+        }
+        assert_eq!(m.insert_new(0, b"/path/0", 7), Err(0));
+        assert_eq!(m.get(0, b""), None);
+        assert!(m.insert_new(9, b"", 5).is_ok());
+        assert_eq!(m.get(9, b""), Some(5));
+    }
+}
