@@ -265,7 +265,7 @@ impl Cluster {
         self.service_position(namespace, name).ok().and_then(|i| self.services.get(i))
     }
 
-    fn service_position(&self, namespace: &str, name: &str) -> Result<usize, Error> {
+    pub(crate) fn service_position(&self, namespace: &str, name: &str) -> Result<usize, Error> {
         // Services are sorted by (namespace, name).
         self.services
             .binary_search_by(|s| (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name)))

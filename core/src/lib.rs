@@ -63,7 +63,9 @@ pub use endpoints::{Conditions, Endpoint};
 pub use envvars::{env_name, EnvVar};
 pub use error::{Error, ErrorKind};
 pub use resolver::{candidates, search_list};
-pub use router::{Balancer, Conn, ConnDecision, ProbeStep, Router, RouterConfig, UsableEndpoints, Verdict, Via};
+pub use router::{
+    Balancer, Conn, ConnDecision, HttpRouted, ProbeStep, Router, RouterConfig, UsableEndpoints, Verdict, Via,
+};
 pub use selector::{Labels, Operator, Requirement, Selector};
 pub use tree::{Pos, Tree, Value};
 pub use watch::EventOutcome;

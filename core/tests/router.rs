@@ -187,3 +187,76 @@ fn no_endpoints_rejects_and_internal_local_drops() {
     let mut r = empty.router(RouterConfig::default());
     assert_eq!(r.connect(&conn("10.244.7.7", "10.96.0.60", 80), 0.0).unwrap().verdict, Verdict::Reject);
 }
+
+#[test]
+fn ingress_cookie_affinity_keeps_the_pod_when_the_cookie_comes_back() {
+    // Seed: cookie-based session affinity is a reason to use an Ingress (ingress-nginx affinity: cookie).
+    let opts = Options { profile: kroute::http::Profile::IngressNginx, ..Options::default() };
+    let c = Arc::new(Cluster::from_yaml(INGRESS, &opts).unwrap());
+    let mut r = c.router(RouterConfig { balancer: Balancer::RoundRobin, ..RouterConfig::default() });
+    let first = r.route_http(&kroute::http::HttpRequest::new("http://kubia.example.com/kubia"), 0.0).unwrap();
+    let cookie = first.set_cookie.clone().unwrap();
+    assert!(cookie.starts_with("route="), "{cookie}");
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let pod = first.endpoint.unwrap().pod;
+    for t in 1..20 {
+        let mut req = kroute::http::HttpRequest::new("http://kubia.example.com/kubia");
+        req.headers.push(("Cookie".into(), pair.clone()));
+        let d = r.route_http(&req, f64::from(t)).unwrap();
+        assert_eq!(d.endpoint.unwrap().pod, pod);
+        assert_eq!(serde_json::to_value(d.sticky).unwrap(), "hit");
+        assert!(d.set_cookie.is_none());
+    }
+}
+
+const INGRESS: &str = r#"apiVersion: v1
+kind: Service
+metadata: {name: kubia}
+spec: {ports: [{port: 80, targetPort: 8080}], selector: {app: kubia}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: bar}
+spec: {ports: [{port: 80, targetPort: 8080}], selector: {app: bar}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: kubia-a, labels: {app: kubia}}
+status: {podIP: 10.244.1.2, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: kubia-b, labels: {app: kubia}}
+status: {podIP: 10.244.1.3, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: kubia-c, labels: {app: kubia}}
+status: {podIP: 10.244.1.4, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bar-a, labels: {app: bar}}
+status: {podIP: 10.244.2.2, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: kubia
+  annotations:
+    nginx.ingress.kubernetes.io/affinity: cookie
+    nginx.ingress.kubernetes.io/session-cookie-name: route
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: kubia.example.com
+    http:
+      paths:
+      - {path: /kubia, pathType: Prefix, backend: {service: {name: kubia, port: {number: 80}}}}
+      - {path: /foo, pathType: Prefix, backend: {service: {name: bar, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata: {name: nginx}
+spec: {controller: k8s.io/ingress-nginx}
+"#;

@@ -166,6 +166,11 @@ fn run_step(router: &mut Router, step: &Value) -> Value {
         router
             .connect(&conn, step.get("now").and_then(Value::as_f64).unwrap_or(0.0))
             .map(|d| serde_json::to_value(d).unwrap())
+    } else if let Some(r) = step.get("routeHttp") {
+        let req: kroute::http::HttpRequest = serde_json::from_value(r.clone()).unwrap();
+        router
+            .route_http(&req, step.get("now").and_then(Value::as_f64).unwrap_or(0.0))
+            .map(|d| serde_json::to_value(d).unwrap())
     } else if let Some(t) = step.get("advance") {
         Ok(serde_json::to_value(router.advance(t.as_f64().unwrap())).unwrap())
     } else if let Some(s) = step.get("scriptProbe") {

@@ -17,6 +17,7 @@ pub use destination::Via;
 pub use maglev::DEFAULT_TABLE_SIZE;
 pub use probe::ProbeStep;
 pub use rng::hash64;
+
 pub(crate) use usable::{categorize, PolicyFacts};
 
 use crate::endpoints::Endpoint;
@@ -602,6 +603,100 @@ impl Router {
         step(decision.reason.clone());
         decision.trace = trace;
         Ok(decision)
+    }
+}
+
+/// An HTTP request routed through the Ingresses and on to an endpoint: the Ingress decision
+/// plus the endpoint the controller proxies to and the affinity cookie it sets.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRouted {
+    /// The Ingress decision (status, source, match, backend, TLS, redirect, …).
+    #[serde(flatten)]
+    pub decision: crate::http::HttpDecision,
+    /// The endpoint chosen among the backend's ready endpoints.
+    pub endpoint: Option<EndpointRef>,
+    /// The `Set-Cookie` header value for cookie affinity, when a new endpoint was chosen.
+    pub set_cookie: Option<String>,
+    /// Whether the affinity cookie chose the endpoint.
+    pub sticky: Affinity,
+}
+
+/// The affinity cookie's value for an endpoint: a stable hash of `ip:port` (ingress-nginx
+/// stores a hash of the upstream too).
+fn cookie_value(e: &Endpoint) -> String {
+    format!("{:016x}", hash64(host_port(e.ip, e.port).as_bytes(), 0x636f_6f6b_6965))
+}
+
+impl Router {
+    /// Routes an HTTP request (spec: http-routing.md) and picks the backend endpoint the way
+    /// an Ingress controller proxies: among the Service port's ready endpoints, honouring
+    /// cookie affinity (`nginx.ingress.kubernetes.io/affinity: cookie`) when the decision has it.
+    pub fn route_http(&mut self, req: &crate::http::HttpRequest, now: f64) -> Result<HttpRouted, Error> {
+        self.advance(now);
+        let cluster = Arc::clone(&self.cluster);
+        let decision = cluster.route_http(req, self.config.explain)?;
+        let mut out = HttpRouted { decision, endpoint: None, set_cookie: None, sticky: Affinity::None };
+        if out.decision.status != 200 {
+            return Ok(out);
+        }
+        let Some(backend) = out.decision.backend.as_ref() else { return Ok(out) };
+        let (Some(name), Some(port)) = (backend.service.as_deref(), backend.service_port) else { return Ok(out) };
+        let Ok(index) = cluster.service_position(&backend.namespace, name) else { return Ok(out) };
+        let Some(svc) = cluster.services().get(index) else { return Ok(out) };
+        let Some(p) = svc.ports.iter().position(|sp| sp.port == i64::from(port)) else { return Ok(out) };
+        let ready: Vec<&Endpoint> =
+            port_endpoints(svc, p, cluster.service_endpoints(index)).filter(|e| self.effective(svc, e).0).collect();
+        if ready.is_empty() {
+            out.decision.status = 503;
+            return Ok(out);
+        }
+        let affinity = out.decision.affinity.clone();
+        let remembered = affinity
+            .as_ref()
+            .and_then(|a| req.cookie(&a.name))
+            .and_then(|v| ready.iter().position(|e| cookie_value(e) == v));
+        let i = match remembered {
+            Some(i) => {
+                out.sticky = Affinity::Hit;
+                i
+            }
+            None => {
+                let names: Vec<String> = ready.iter().map(|e| host_port(e.ip, e.port)).collect();
+                let weights: Vec<i64> = ready.iter().map(|e| weight_of(svc, e)).collect();
+                let in_flight: Vec<u64> =
+                    ready.iter().map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0)).collect();
+                let client = req.client_ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+                let state = self.ports.entry((index, p)).or_default();
+                let c = Candidates { names: &names, weights: &weights, in_flight: &in_flight };
+                state.pick(self.config.balancer, &c, client, None, &mut self.rng, self.config.maglev_table_size)
+            }
+        };
+        let Some(e) = ready.get(i) else { return Ok(out) };
+        if let (Some(a), None) = (&affinity, remembered) {
+            let mut cookie =
+                format!("{}={}; Path={}", a.name, cookie_value(e), if a.path.is_empty() { "/" } else { &a.path });
+            if let Some(d) = &a.domain {
+                cookie.push_str(&format!("; Domain={d}"));
+            }
+            if let Some(m) = &a.max_age {
+                cookie.push_str(&format!("; Max-Age={m}"));
+            }
+            if let Some(x) = &a.expires {
+                cookie.push_str(&format!("; Expires={x}"));
+            }
+            if a.secure {
+                cookie.push_str("; Secure");
+            }
+            if let Some(s) = &a.samesite {
+                cookie.push_str(&format!("; SameSite={s}"));
+            }
+            cookie.push_str("; HttpOnly");
+            out.set_cookie = Some(cookie);
+            out.sticky = Affinity::New;
+        }
+        out.endpoint = Some(EndpointRef { ip: e.ip, port: e.port, pod: e.pod.clone(), node: e.node.clone() });
+        Ok(out)
     }
 }
 
