@@ -77,10 +77,15 @@ fn elements(p: &str) -> Vec<&str> {
     p.split('/').filter(|e| !e.is_empty()).collect()
 }
 
+/// Longest path, Exact, most elements.
+type Rank = (usize, bool, usize);
+/// Ingress name, rule index, path index.
+type Who = (String, usize, usize);
+
 /// The reference: pick the rule host (exact, one-label wildcard, none), keep the first claim
 /// of each (path, Exact-or-not) in claim order (names ascending here), take the longest
 /// matching path, Exact over Prefix, then the deeper, then the earliest.
-fn reference(ings: &[Ingress], host: &str, path: &str) -> Option<(String, usize, usize)> {
+fn reference(ings: &[Ingress], host: &str, path: &str) -> Option<Who> {
     let host = host.to_ascii_lowercase();
     let hosts: Vec<&str> = ings.iter().flat_map(|i| i.rules.iter().map(|r| r.host.as_str())).collect();
     let server = if hosts.contains(&host.as_str()) {
@@ -94,7 +99,7 @@ fn reference(ings: &[Ingress], host: &str, path: &str) -> Option<(String, usize,
         }
     };
     let mut claimed: Vec<(String, bool)> = Vec::new();
-    let mut best: Option<((usize, bool, usize), (String, usize, usize))> = None;
+    let mut best: Option<(Rank, Who)> = None;
     for ing in ings {
         for (ri, rule) in ing.rules.iter().enumerate() {
             if rule.host != server {

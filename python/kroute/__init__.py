@@ -41,6 +41,8 @@ __all__ = [
     "Cluster",
     "Conditions",
     "ConnDecision",
+    "HttpDecision",
+    "HttpRouted",
     "Diagnostic",
     "DnsAnswer",
     "DnsRecord",
@@ -60,6 +62,7 @@ __all__ = [
     "ServiceRef",
     "UsableEndpoints",
     "__version__",
+    "normalize_path",
     "validation",
 ]
 
@@ -87,6 +90,14 @@ class Options(TypedDict, total=False):
     dns_pods: Literal["disabled", "insecure", "verified"]
     #: Add the API server's ``default/kubernetes`` Service when the manifests lack it (``True``).
     kubernetes_service: bool
+    #: Whose HTTP routing to reproduce: ``"upstream"`` (default) or ``"ingress-nginx"``.
+    profile: Literal["upstream", "ingress-nginx"]
+    #: Route for this IngressClass only (default: the default class, else all).
+    ingress_class: str | None
+    #: Merge runs of ``/`` in request paths (nginx's default; ``False``).
+    merge_slashes: bool
+    #: What ``%2F``/``%5C`` in request paths do: ``"reject"`` (400, default), ``"keep"``, ``"unescape"``.
+    escaped_slashes: Literal["reject", "keep", "unescape"]
 
 
 # snake_case keyword → (camelCase key of the core's Options, expected type)
@@ -99,6 +110,10 @@ _OPTIONS: dict[str, tuple[str, type]] = {
     "assume_running_pods": ("assumeRunningPods", bool),
     "dns_pods": ("dnsPods", str),
     "kubernetes_service": ("kubernetesService", bool),
+    "profile": ("profile", str),
+    "ingress_class": ("ingressClass", str),
+    "merge_slashes": ("mergeSlashes", bool),
+    "escaped_slashes": ("escapedSlashes", str),
 }
 
 
@@ -110,6 +125,9 @@ def _options_json(where: str, options: Mapping[str, object]) -> str:
             known = ", ".join(_OPTIONS)
             raise TypeError(f"{where}() got an unexpected keyword argument {key!r} (options: {known})")
         camel, expected = spec
+        if value is None and key == "ingress_class":
+            out[camel] = None
+            continue
         if type(value) is not expected and not (expected is str and isinstance(value, str)):
             raise TypeError(f"{where}(): {key} must be {expected.__name__}, not {type(value).__name__}")
         out[camel] = value
@@ -473,6 +491,108 @@ class ConnDecision(_Result):
 
 
 @dataclass(frozen=True, slots=True)
+class HttpDecision(_Result):
+    """Where an HTTP request goes through the Ingresses, and why. The nested parts are the
+    canonical JSON objects (dicts); ``to_dict()`` gives the whole decision."""
+
+    #: 200 routed, 301/308 redirect, 400 rejected request, 404 no rule, 500 bad backend, 503 no endpoint.
+    status: int
+    #: A stable word for why.
+    reason: str
+    #: Which Ingress, rule and path answered.
+    source: dict[str, Any] | None = None
+    #: How host and path matched.
+    match: dict[str, Any] | None = None
+    #: The backend: namespace, service, port, servicePort, resource, usableEndpoints.
+    backend: dict[str, Any] | None = None
+    #: The TLS Secret serving the SNI name.
+    tls: dict[str, Any] | None = None
+    #: A redirect the controller sends.
+    redirect: dict[str, Any] | None = None
+    #: The request the backend receives (host and normalised path).
+    upstream_request: dict[str, Any] | None = None
+    #: Every step, when asked for.
+    trace: tuple[Any, ...] | None = None
+    _raw: dict[str, Any] | None = _RAW
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> HttpDecision:
+        c = cls(
+            status=d["status"],
+            reason=d["reason"],
+            source=d.get("source"),
+            match=d.get("match"),
+            backend=d.get("backend"),
+            tls=d.get("tls"),
+            redirect=d.get("redirect"),
+            upstream_request=d.get("upstreamRequest"),
+            trace=_tuple(d.get("trace")),
+        )
+        c._keep(d)
+        return c
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRouted(_Result):
+    """An HTTP request routed on to an endpoint by a :class:`Router`."""
+
+    #: The Ingress decision.
+    decision: HttpDecision
+    #: The endpoint the controller proxies to.
+    endpoint: EndpointRef | None = None
+    #: The ``Set-Cookie`` value for cookie affinity, when a new endpoint was chosen.
+    set_cookie: str | None = None
+    #: Whether the affinity cookie chose the endpoint: ``hit``, ``new`` or ``none``.
+    sticky: Literal["hit", "new", "none"] = "none"
+    _raw: dict[str, Any] | None = _RAW
+
+    @property
+    def status(self) -> int:
+        """The decision's status."""
+        return self.decision.status
+
+    @classmethod
+    def _from_dict(cls, d: dict[str, Any]) -> HttpRouted:
+        endpoint = d.get("endpoint")
+        c = cls(
+            decision=HttpDecision._from_dict(d),
+            endpoint=None if endpoint is None else EndpointRef._from_dict(endpoint),
+            set_cookie=d.get("setCookie"),
+            sticky=d["sticky"],
+        )
+        c._keep(d)
+        return c
+
+
+def _http_request(
+    url: object, method: object, headers: object, sni: object, client_ip: object, where: str
+) -> dict[str, object]:
+    if not isinstance(url, str):
+        raise TypeError(f"{where}(): url must be str, not {type(url).__name__}")
+    if not isinstance(method, str):
+        raise TypeError(f"{where}(): method must be str, not {type(method).__name__}")
+    request: dict[str, object] = {"url": url, "method": method}
+    if headers is not None:
+        if isinstance(headers, Mapping):
+            request["headers"] = {str(k): v for k, v in headers.items()}
+        elif isinstance(headers, Iterable) and not isinstance(headers, (str, bytes)):
+            request["headers"] = [list(pair) for pair in headers]
+        else:
+            raise TypeError(f"{where}(): headers must be a mapping or pairs, not {type(headers).__name__}")
+    if sni is not None:
+        request["sni"] = _check_str(sni, "sni")
+    if client_ip is not None:
+        request["clientIp"] = _check_str(client_ip, "client_ip")
+    return request
+
+
+def normalize_path(raw: str, merge_slashes: bool = False, escaped_slashes: str = "reject") -> str:
+    """The request path as kroute matches and forwards it (dot segments resolved, unreserved
+    escapes decoded, ...). Requests a proxy must refuse raise :class:`RequestError`."""
+    return _native.normalize_path(_check_str(raw, "raw"), bool(merge_slashes), _check_str(escaped_slashes, "escaped_slashes"))
+
+
+@dataclass(frozen=True, slots=True)
 class ReadinessChange(_Result):
     """A pod turning Ready or unready on the router's timeline."""
 
@@ -639,6 +759,32 @@ class Cluster:
         raw = self._handle.pod_env_json(namespace, pod, container)
         return [EnvVar._from_dict(d) for d in json.loads(raw)]
 
+    def route_http(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Mapping[str, str | list[str]] | Iterable[tuple[str, str]] | None = None,
+        sni: str | None = None,
+        client_ip: str | None = None,
+        explain: bool = False,
+        canary_draw: int | None = None,
+    ) -> HttpDecision:
+        """Where an HTTP request goes through the cluster's Ingresses, and why (which backend;
+        a :class:`Router` also picks the endpoint). ``explain`` records the trace."""
+        request = _http_request(url, method, headers, sni, client_ip, "route_http")
+        text = _dumps(request, RequestError, "the request")
+        draw = None if canary_draw is None else _check_int(canary_draw, "canary_draw", 0, 2**64 - 1)
+        return HttpDecision._from_dict(json.loads(self._handle.route_http_json(text, bool(explain), draw)))
+
+    def route_http_many(self, urls: Iterable[str | Mapping[str, Any]]) -> list[HttpDecision]:
+        """Routes many requests (URLs, or dicts with ``url``, ``method``, ``headers``, ``sni``,
+        ``clientIp``) in one call, without holding the GIL."""
+        if isinstance(urls, (str, bytes, Mapping)) or not isinstance(urls, Iterable):
+            raise TypeError(f"route_http_many() takes an iterable of URLs or request dicts, not {type(urls).__name__}")
+        requests = [{"url": u} if isinstance(u, str) else dict(u) for u in urls]
+        text = _dumps(requests, RequestError, "the requests")
+        return [HttpDecision._from_dict(d) for d in json.loads(self._handle.route_http_many_json(text))]
+
     def resolve(self, name: str, qtype: str = "A", namespace: str | None = None) -> DnsAnswer:
         """Resolves ``name`` as cluster DNS (CoreDNS) answers it. With ``namespace``, as a pod
         in that namespace asks: through its search list with ``ndots:5``, every name tried in
@@ -778,6 +924,22 @@ class Router:
         }
         text = json.dumps({k: v for k, v in conn.items() if v is not None})
         return ConnDecision._from_dict(json.loads(self._handle.connect_json(text, _seconds(now))))
+
+    def route_http(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Mapping[str, str | list[str]] | Iterable[tuple[str, str]] | None = None,
+        sni: str | None = None,
+        client_ip: str | None = None,
+        now: float = 0.0,
+    ) -> HttpRouted:
+        """Routes an HTTP request through the Ingresses and on to an endpoint at ``now``, with
+        ingress-nginx cookie affinity when the Ingress asks for it (send the returned
+        ``set_cookie`` back in a ``Cookie`` header to keep the endpoint)."""
+        request = _http_request(url, method, headers, sni, client_ip, "route_http")
+        text = _dumps(request, RequestError, "the request")
+        return HttpRouted._from_dict(json.loads(self._handle.route_http_json(text, _seconds(now))))
 
     def connect_many(self, conns: Iterable[Mapping[str, Any]], now: float = 0.0) -> list[ConnDecision]:
         """Routes many connections at time ``now``, in order, without holding the GIL. Each is

@@ -14,6 +14,8 @@ __all__ = [
     "Cluster",
     "Conditions",
     "ConnDecision",
+    "HttpDecision",
+    "HttpRouted",
     "Diagnostic",
     "DnsAnswer",
     "DnsRecord",
@@ -33,6 +35,7 @@ __all__ = [
     "ServiceRef",
     "UsableEndpoints",
     "__version__",
+    "normalize_path",
     "validation",
 ]
 
@@ -49,6 +52,10 @@ class Options(TypedDict, total=False):
     assume_running_pods: bool
     dns_pods: Literal["disabled", "insecure", "verified"]
     kubernetes_service: bool
+    profile: Literal["upstream", "ingress-nginx"]
+    ingress_class: str | None
+    merge_slashes: bool
+    escaped_slashes: Literal["reject", "keep", "unescape"]
 
 class _Result:
     def to_dict(self) -> dict[str, Any]:
@@ -172,6 +179,35 @@ class ConnDecision(_Result):
     trace: tuple[str, ...] | None = None
 
 @dataclass(frozen=True, slots=True)
+class HttpDecision(_Result):
+    """Where an HTTP request goes through the Ingresses, and why."""
+
+    status: int
+    reason: str
+    source: dict[str, Any] | None = None
+    match: dict[str, Any] | None = None
+    backend: dict[str, Any] | None = None
+    tls: dict[str, Any] | None = None
+    redirect: dict[str, Any] | None = None
+    upstream_request: dict[str, Any] | None = None
+    trace: tuple[Any, ...] | None = None
+
+@dataclass(frozen=True, slots=True)
+class HttpRouted(_Result):
+    """An HTTP request routed on to an endpoint by a :class:`Router`."""
+
+    decision: HttpDecision
+    endpoint: EndpointRef | None = None
+    set_cookie: str | None = None
+    sticky: Literal["hit", "new", "none"] = "none"
+    @property
+    def status(self) -> int:
+        """The decision's status."""
+
+def normalize_path(raw: str, merge_slashes: bool = False, escaped_slashes: str = "reject") -> str:
+    """The request path as kroute matches and forwards it."""
+
+@dataclass(frozen=True, slots=True)
 class ReadinessChange(_Result):
     """A pod turning Ready or unready on the router's timeline."""
 
@@ -225,6 +261,19 @@ class Cluster:
         namespace: str | None = None,
     ) -> DnsAnswer:
         """Resolves ``name`` as cluster DNS answers it (from a pod in ``namespace``)."""
+    def route_http(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Mapping[str, str | list[str]] | Iterable[tuple[str, str]] | None = None,
+        sni: str | None = None,
+        client_ip: str | None = None,
+        explain: bool = False,
+        canary_draw: int | None = None,
+    ) -> HttpDecision:
+        """Where an HTTP request goes through the cluster's Ingresses, and why."""
+    def route_http_many(self, urls: Iterable[str | Mapping[str, Any]]) -> list[HttpDecision]:
+        """Routes many requests in one call, without holding the GIL."""
     def usable_endpoints(
         self, namespace: str, service: str, node: str | None = None, port: int | str | None = None
     ) -> UsableEndpoints:
@@ -261,6 +310,16 @@ class Router:
         client_port: int | None = None,
     ) -> ConnDecision:
         """Where a connection goes at time ``now``, and why."""
+    def route_http(
+        self,
+        url: str,
+        method: str = "GET",
+        headers: Mapping[str, str | list[str]] | Iterable[tuple[str, str]] | None = None,
+        sni: str | None = None,
+        client_ip: str | None = None,
+        now: float = 0.0,
+    ) -> HttpRouted:
+        """Routes an HTTP request through the Ingresses and on to an endpoint at ``now``."""
     def connect_many(self, conns: Iterable[Mapping[str, Any]], now: float = 0.0) -> list[ConnDecision]:
         """Routes many connections at time ``now``, without holding the GIL."""
     def advance(self, now: float) -> list[ReadinessChange]:

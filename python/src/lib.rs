@@ -287,6 +287,47 @@ impl Cluster {
         to_json(&env)
     }
 
+    /// Where an HTTP request (the core's `HttpRequest` as JSON) goes through the Ingresses,
+    /// as JSON; `canary_draw` fixes the weighted-canary draw.
+    #[pyo3(signature = (request_json, explain=false, canary_draw=None))]
+    fn route_http_json(
+        &self,
+        py: Python<'_>,
+        request_json: &Bound<'_, PyString>,
+        explain: bool,
+        canary_draw: Option<u64>,
+    ) -> PyResult<String> {
+        let text = utf8(py, request_json, Text::Request)?;
+        let request: kroute::http::HttpRequest = from_json(py, text, ErrorKind::Request, "invalid request")?;
+        let decision =
+            self.snapshot().route_http_with_draw(&request, explain, canary_draw).map_err(|e| raise(py, &e))?;
+        to_json(&decision)
+    }
+
+    /// Routes a JSON array of requests without the GIL; the decisions as a JSON array. The
+    /// first failure raises, with `field` naming it (`requests[3]`).
+    fn route_http_many_json(&self, py: Python<'_>, requests_json: &Bound<'_, PyString>) -> PyResult<String> {
+        let text = utf8(py, requests_json, Text::Request)?;
+        let cluster = self.snapshot();
+        let result = py.detach(|| {
+            let requests: Vec<serde_json::Value> = serde_json::from_str(text)
+                .map_err(|e| error(ErrorKind::Request, format!("invalid requests: {}", json_message(&e))))?;
+            let mut out = Vec::with_capacity(requests.len());
+            for (i, value) in requests.into_iter().enumerate() {
+                let at = |mut e: Error| {
+                    e.field = Some(format!("requests[{i}]"));
+                    e
+                };
+                let request: kroute::http::HttpRequest = serde_json::from_value(value)
+                    .map_err(|e| at(error(ErrorKind::Request, format!("invalid request: {e}"))))?;
+                out.push(cluster.route_http(&request, false).map_err(at)?);
+            }
+            serde_json::to_string(&out)
+                .map_err(|e| error(ErrorKind::Request, format!("cannot serialise a result: {e}")))
+        });
+        result.map_err(|e| raise(py, &e))
+    }
+
     /// The DNS answer for `name` and `qtype` (asked from a pod in `namespace`), as JSON.
     #[pyo3(signature = (name, qtype, namespace=None))]
     fn resolve_json(
@@ -402,6 +443,15 @@ impl Router {
         let conn: Conn = from_json(py, text, ErrorKind::Request, "invalid connection")?;
         let decision = self.lock().connect(&conn, now).map_err(|e| raise(py, &e))?;
         to_json(&decision)
+    }
+
+    /// Routes an HTTP request (JSON) through the Ingresses and on to an endpoint at `now`.
+    fn route_http_json(&self, py: Python<'_>, request_json: &Bound<'_, PyString>, now: f64) -> PyResult<String> {
+        let now = time(py, now)?;
+        let text = utf8(py, request_json, Text::Request)?;
+        let request: kroute::http::HttpRequest = from_json(py, text, ErrorKind::Request, "invalid request")?;
+        let routed = self.lock().route_http(&request, now).map_err(|e| raise(py, &e))?;
+        to_json(&routed)
     }
 
     /// Routes a JSON array of connections at `now`, in order, without the GIL; the decisions
@@ -596,12 +646,36 @@ impl Selector {
 // Module
 
 /// The private native module of the `kroute` package.
+/// `kroute.normalize_path`: the request path as kroute matches and forwards it.
+#[pyfunction]
+#[pyo3(signature = (raw, merge_slashes=false, escaped_slashes="reject"))]
+fn normalize_path(
+    py: Python<'_>,
+    raw: &Bound<'_, PyString>,
+    merge_slashes: bool,
+    escaped_slashes: &str,
+) -> PyResult<String> {
+    let raw = utf8(py, raw, Text::Request)?;
+    let escaped: kroute::http::EscapedSlashes =
+        serde_json::from_value(serde_json::Value::String(escaped_slashes.into())).map_err(|_| {
+            raise(
+                py,
+                &error(
+                    ErrorKind::Request,
+                    format!("escaped_slashes must be reject, keep or unescape, not {escaped_slashes:?}"),
+                ),
+            )
+        })?;
+    kroute::http::normalize_path(raw, merge_slashes, escaped).map_err(|e| raise(py, &e))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Cluster>()?;
     m.add_class::<Selector>()?;
     m.add_class::<Router>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize_path, m)?)?;
     m.add_function(wrap_pyfunction!(port_number, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_from_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_from_json, m)?)?;

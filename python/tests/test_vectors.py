@@ -28,6 +28,10 @@ OPTION_KWARGS = {
     "assumeRunningPods": "assume_running_pods",
     "dnsPods": "dns_pods",
     "kubernetesService": "kubernetes_service",
+    "profile": "profile",
+    "ingressClass": "ingress_class",
+    "mergeSlashes": "merge_slashes",
+    "escapedSlashes": "escaped_slashes",
 }
 
 # camelCase keys of a case's "router" (RouterConfig) → keyword arguments of Cluster.router
@@ -56,6 +60,7 @@ SUPPORTED_OPS = {
     "usableEndpoints",
     "applyEvents",
     "connect",
+    "routeHttp",
 }
 
 # camelCase keys of a step's Conn → keyword arguments of Router.connect
@@ -113,6 +118,8 @@ def run_step(router: kroute.Router, step: dict[str, Any]) -> Any:
         if "connect" in step:
             conn = {CONN_KWARGS[k]: v for k, v in step["connect"].items()}
             return router.connect(**conn, now=step.get("now", 0.0)).to_dict()
+        if "routeHttp" in step:
+            return router.route_http(**request_kwargs(step["routeHttp"]), now=step.get("now", 0.0)).to_dict()
         if "advance" in step:
             return [c.to_dict() for c in router.advance(step["advance"])]
         if "scriptProbe" in step:
@@ -125,6 +132,12 @@ def run_step(router: kroute.Router, step: dict[str, Any]) -> Any:
         raise AssertionError(f"unknown step {step!r}")
 
     return attempt(call)
+
+
+def request_kwargs(request: dict[str, Any]) -> dict[str, Any]:
+    """A vector's HTTP request as keyword arguments of ``route_http``."""
+    names = {"url": "url", "method": "method", "headers": "headers", "sni": "sni", "clientIp": "client_ip"}
+    return {names[k]: v for k, v in request.items()}
 
 
 def apply(cluster: kroute.Cluster, event: dict[str, Any]) -> Any:
@@ -143,7 +156,9 @@ def run(case: dict[str, Any]) -> Any:
         )
     if op == "validation":
         return VALIDATORS[query["fn"]](query["value"])
-    options = {OPTION_KWARGS[k]: v for k, v in case.get("options", {}).items()}
+    # A routeHttp case's httpOptions are Options fields too.
+    raw_options = {**case.get("options", {}), **query.get("httpOptions", {})}
+    options = {OPTION_KWARGS[k]: v for k, v in raw_options.items()}
     try:
         cluster = kroute.Cluster.from_yaml(case.get("manifests") or "", **options)
     except kroute.KrouteError as e:
@@ -167,6 +182,10 @@ def run(case: dict[str, Any]) -> Any:
         )
     if op == "resolve":
         return attempt(lambda: cluster.resolve(q["name"], q.get("type", "A"), q.get("namespace")).to_dict())
+    if op == "routeHttp":
+        return attempt(
+            lambda: cluster.route_http(**request_kwargs(q["request"]), canary_draw=q.get("canaryDraw")).to_dict()
+        )
     if op == "usableEndpoints":
         return attempt(
             lambda: cluster.usable_endpoints(

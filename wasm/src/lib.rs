@@ -214,6 +214,64 @@ export interface Options {
    * port 443 `https`) when the manifests lack it, as every real cluster has it (default `true`).
    */
   kubernetesService?: boolean;
+  /** Whose HTTP routing to reproduce (default `"upstream"`: the Ingress API as specified). */
+  profile?: "upstream" | "ingress-nginx";
+  /** Route for this IngressClass only (default: the default class, else all). */
+  ingressClass?: string | null;
+  /** Merge runs of `/` in request paths (nginx's default; default `false`). */
+  mergeSlashes?: boolean;
+  /** What `%2F`/`%5C` in request paths do (default `"reject"`: 400). */
+  escapedSlashes?: "reject" | "keep" | "unescape";
+}
+
+/** An HTTP request: the URL (absolute, `host/path`, or `/path`), method, headers, SNI, client. */
+export interface HttpRequest {
+  /** Absolute URL, `host/path`, or `/path`. */
+  url: string;
+  /** Method (default `"GET"`). */
+  method?: string;
+  /** Headers: `{name: value | values[]}` or `[[name, value], ...]`. */
+  headers?: Record<string, string | string[]> | [string, string][];
+  /** The TLS server name (defaults to the URL's host for `https://`). */
+  sni?: string | null;
+  /** The client's address. */
+  clientIp?: string | null;
+}
+
+/** Where an HTTP request goes through the Ingresses, and why (see the core's `HttpDecision`). */
+export interface HttpDecision {
+  /** 200 routed, 301/308 redirect, 400 rejected request, 404 no rule, 500 bad backend, 503 no endpoint. */
+  status: number;
+  /** A stable word for why. */
+  reason: string;
+  /** Which Ingress, rule and path answered. */
+  source: { kind: string; namespace: string; name: string; rule: number | null; path: number | null } | null;
+  /** How host and path matched. */
+  match: Record<string, unknown> | null;
+  /** The backend chosen. */
+  backend: { namespace: string; service: string | null; port: number | string | null; servicePort: number | null; resource: Record<string, unknown> | null; usableEndpoints: number } | null;
+  /** TLS: the Secret serving the SNI name. */
+  tls: Record<string, unknown> | null;
+  /** A redirect the controller sends. */
+  redirect: Record<string, unknown> | null;
+  /** Cookie affinity settings (ingress-nginx). */
+  affinity: Record<string, unknown> | null;
+  /** The canary choice (ingress-nginx). */
+  canary: Record<string, unknown> | null;
+  /** The request the backend receives (host and normalised path). */
+  upstreamRequest: { host: string; path: string } | null;
+  /** Every step, when asked for. */
+  trace: Record<string, unknown>[] | null;
+}
+
+/** An HTTP request routed on to an endpoint by a {@link Router}. */
+export interface HttpRouted extends HttpDecision {
+  /** The endpoint the controller proxies to. */
+  endpoint: EndpointRef | null;
+  /** The `Set-Cookie` value for cookie affinity, when a new endpoint was chosen. */
+  setCookie: string | null;
+  /** Whether the affinity cookie chose the endpoint. */
+  sticky: "hit" | "new" | "none";
 }
 
 /** A set of labels, as on an object's `metadata.labels`. */
@@ -797,6 +855,20 @@ struct UsableEndpointsOptions {
 }
 
 /// A DNS query type by name (case-insensitive); an unknown one is a `Request` error.
+/// A request object, or a URL string for a `GET`.
+pub(crate) fn http_request_arg(value: &JsValue) -> Result<kroute::http::HttpRequest, JsValue> {
+    match value.as_string() {
+        Some(url) => Ok(kroute::http::HttpRequest::new(url)),
+        None => record_arg(value, "request"),
+    }
+}
+
+/// Sets `field` on a thrown KrouteError (which element of a batch failed).
+fn with_field(e: JsValue, field: String) -> JsValue {
+    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("field"), &JsValue::from_str(&field));
+    e
+}
+
 fn qtype_arg(name: &str) -> Result<kroute::QType, kroute::Error> {
     kroute::QType::parse(name).ok_or_else(|| {
         error(ErrorKind::Request, format!("unknown DNS type {name:?}: expected A, AAAA, SRV, PTR, CNAME or TXT"))
@@ -919,6 +991,46 @@ impl Cluster {
         let container = optional_string_arg(&container, "container")?;
         let env = self.snapshot()?.pod_env(&namespace, &pod, container.as_deref()).map_err(|e| to_js_error(&e))?;
         to_js(&env)
+    }
+
+    /// Where an HTTP request goes through the cluster's Ingresses (without picking an
+    /// endpoint); `explain` adds the trace; `canaryDraw` fixes the weighted-canary draw.
+    #[wasm_bindgen(js_name = routeHttp, unchecked_return_type = "HttpDecision")]
+    pub fn route_http(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HttpRequest | string")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "boolean | null")] explain: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | null")] canary_draw: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = http_request_arg(&request)?;
+        let explain = explain.as_bool().unwrap_or(false);
+        // The random draw for weighted canaries (an integer), for reproducible choices.
+        let draw = match canary_draw.as_f64() {
+            Some(d) => {
+                Some(integer_arg(&canary_draw, "canaryDraw", 9_007_199_254_740_991.0)? as u64).filter(|_| d >= 0.0)
+            }
+            None => None,
+        };
+        let decision = self.snapshot()?.route_http_with_draw(&request, explain, draw).map_err(|e| to_js_error(&e))?;
+        to_js(&decision)
+    }
+
+    /// Routes many requests in one call (for throughput).
+    #[wasm_bindgen(js_name = routeHttpMany, unchecked_return_type = "HttpDecision[]")]
+    pub fn route_http_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "readonly (HttpRequest | string)[]")] requests: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let Some(array) = array_arg(&requests, "requests")? else {
+            return Err(request_error(format!("requests must be an array, got {}", describe(&requests))));
+        };
+        let cluster = self.snapshot()?;
+        let mut out = Vec::with_capacity(array.length() as usize);
+        for (i, r) in array.iter().enumerate() {
+            let request = http_request_arg(&r).map_err(|e| with_field(e, format!("requests[{i}]")))?;
+            out.push(cluster.route_http(&request, false).map_err(|e| to_js_error(&e))?);
+        }
+        to_js(&out)
     }
 
     /// Resolves `name` as cluster DNS (CoreDNS) answers it; `type` defaults to `"A"`. With

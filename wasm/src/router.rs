@@ -70,6 +70,20 @@ impl Router {
         to_js(&decision)
     }
 
+    /// Routes an HTTP request through the Ingresses and on to an endpoint at time `now`,
+    /// with ingress-nginx cookie affinity when the Ingress asks for it.
+    #[wasm_bindgen(js_name = routeHttp, unchecked_return_type = "HttpRouted")]
+    pub fn route_http(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "HttpRequest | string")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number | null")] now: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let request = super::http_request_arg(&request)?;
+        let now = time_arg(&now, "now", true)?;
+        let routed = self.with(|r| r.route_http(&request, now))?.map_err(|e| to_js_error(&e))?;
+        to_js(&routed)
+    }
+
     /// Routes many connections at time `now`, in order (one call across the JS/wasm boundary).
     /// The first connection that fails throws, with `field` naming it (`conns[3]`); those
     /// before it have been routed.

@@ -58,6 +58,7 @@ const VALIDATORS = {
 function runStep(router, step) {
   return attempt(() => {
     if ("connect" in step) return router.connect(step.connect, step.now ?? 0);
+    if ("routeHttp" in step) return router.routeHttp(step.routeHttp, step.now ?? 0);
     if ("advance" in step) return router.advance(step.advance);
     if ("scriptProbe" in step) {
       const s = step.scriptProbe;
@@ -90,7 +91,8 @@ function run(c) {
   }
   let cluster;
   try {
-    cluster = Cluster.fromYaml(c.manifests ?? "", c.options);
+    // A routeHttp case's `httpOptions` are Options fields too.
+    cluster = Cluster.fromYaml(c.manifests ?? "", { ...(c.options ?? {}), ...(q.httpOptions ?? {}) });
   } catch (e) {
     return errorJson(e);
   }
@@ -110,6 +112,8 @@ function run(c) {
         return attempt(() => cluster.podEnv(q.namespace, q.pod, q.container));
       case "resolve":
         return attempt(() => cluster.resolve(q.name, q.type ?? "A", q.namespace));
+      case "routeHttp":
+        return attempt(() => cluster.routeHttp(q.request, false, q.canaryDraw ?? null));
       case "usableEndpoints":
         return attempt(() => cluster.usableEndpoints(q.namespace, q.service, { node: q.node, port: q.port }));
       case "applyEvents": {
@@ -238,6 +242,7 @@ describe("the runner", () => {
  * to the README after this package was built) is reported as skipped, with the reason.
  */
 const SUPPORTED = new Set([
+  "routeHttp",
   "load",
   "diagnostics",
   "endpoints",

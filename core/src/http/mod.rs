@@ -92,7 +92,6 @@ impl RouteTable {
     /// Findings: Ingresses no class claims, conflicting claims, shadowed paths, TLS Secrets
     /// missing, TLS hosts no rule serves, and (ingress-nginx) strict-validation failures,
     /// invalid annotations, regexes kroute cannot run and canaries without a mainline.
-    #[cfg_attr(not(test), allow(dead_code))] // called by `Cluster::build` once wired
     pub(crate) fn build(
         ingresses: &[(Ingress, usize)],
         classes: &[IngressClass],

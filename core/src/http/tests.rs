@@ -615,3 +615,22 @@ fn route_table_is_send_and_sync() {
     check::<RouteTable>();
     check::<HttpDecision>();
 }
+
+#[test]
+fn explain_nginx_lists_locations_in_order() {
+    let mut yaml = svc("bar", 80) + &svc("regex", 80);
+    yaml += &ing("plain", "test.com", &[("/foo/bar", "Prefix", "bar")]);
+    yaml += &ing("re", "test.com", &[("/foo/bar/[A-Z0-9]{3}", "ImplementationSpecific", "regex")]).replace(
+        "metadata: {name: re}",
+        "metadata: {name: re, annotations: {nginx.ingress.kubernetes.io/use-regex: 'true'}}",
+    );
+    let f = fixture(&yaml, nginx());
+    let d = f.route_req(&HttpRequest::new("http://test.com/foo/bar/bar"), true);
+    let paths: Vec<String> = d.trace.unwrap().into_iter().filter(|s| s.step == "path").map(|s| s.message).collect();
+    assert!(paths[0].contains("case-insensitive regex"), "{paths:?}");
+    assert!(paths[1].contains("~* \"^/foo/bar/[A-Z0-9]{3}\"") && paths[1].ends_with("matches; wins"), "{paths:?}");
+    assert!(
+        paths[2].contains("~* \"^/foo/bar/\"") && paths[2].ends_with("matches but another location takes precedence"),
+        "{paths:?}"
+    );
+}
