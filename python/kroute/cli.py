@@ -150,10 +150,11 @@ def _error_line(source: Source | None, e: KrouteError) -> str:
     return f"{where}: error: {field}{e.message}"
 
 
-def load(paths: Sequence[str], namespace: str | None) -> tuple[Cluster, list[Source]]:
+def load(paths: Sequence[str], namespace: str | None, **extra: Any) -> tuple[Cluster, list[Source]]:
     """Reads every input, checks each file on its own (so that an error names its file), then
-    builds one cluster from all of them. Raises InputError."""
+    builds one cluster from all of them (``extra`` are more Cluster options). Raises InputError."""
     options: dict[str, Any] = {} if namespace is None else {"namespace": namespace}
+    options.update(extra)
     sources: list[Source] = []
     errors: list[str] = []
     line = 1
@@ -649,6 +650,85 @@ def _dns(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if answer.answers else 1
 
 
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"a header is NAME:VALUE, not {text!r}")
+    return name.strip(), value.strip()
+
+
+def _route_text(d: dict[str, Any], paint: _Paint) -> str:
+    status = d["status"]
+    style = "green" if status < 300 else "yellow" if status < 500 and status != 404 else "red"
+    lines = [f"{paint(str(status), style)} {d['reason']}"]
+    src = d.get("source")
+    if src:
+        where = f"{src['kind']} {src['namespace']}/{src['name']}"
+        if src.get("rule") is not None:
+            where += f" rule {src['rule']}"
+        if src.get("path") is not None:
+            where += f" path {src['path']}"
+        lines.append(f"source:    {where}")
+    if d.get("match"):
+        m = d["match"]
+        lines.append("match:     " + ", ".join(f"{k}={v}" for k, v in m.items() if v is not None))
+    b = d.get("backend")
+    if b:
+        target = b.get("service") or (b.get("resource") or {}).get("name")
+        lines.append(f"backend:   {b['namespace']}/{target} port {b.get('port')} ({b.get('usableEndpoints', 0)} usable endpoints)")
+    if d.get("endpoint"):
+        e = d["endpoint"]
+        lines.append(f"endpoint:  {e['ip']}:{e['port']}" + (f" (pod {e['pod']})" if e.get("pod") else ""))
+    if d.get("tls"):
+        lines.append("tls:       " + ", ".join(f"{k}={v}" for k, v in d["tls"].items() if v is not None))
+    if d.get("redirect"):
+        lines.append("redirect:  " + ", ".join(f"{k}={v}" for k, v in d["redirect"].items() if v is not None))
+    if d.get("setCookie"):
+        lines.append(f"set-cookie: {d['setCookie']}")
+    if d.get("upstreamRequest"):
+        u = d["upstreamRequest"]
+        lines.append(f"upstream:  {u.get('host')}{u.get('path')}")
+    for step in d.get("trace") or []:
+        lines.append(paint(f"  · {step.get('step', '')}: {step.get('message', '')}", "blue"))
+    return "\n".join(lines) + "\n"
+
+
+def _route(args: argparse.Namespace, out: TextIO) -> int:
+    extra: dict[str, Any] = {"profile": args.profile}
+    if args.ingress_class:
+        extra["ingress_class"] = args.ingress_class
+    cluster, _ = load(args.filename, args.namespace, **extra)
+    headers = list(args.header or [])
+    try:
+        if args.cookie:
+            headers.append(("Cookie", args.cookie))
+            router = cluster.router(seed=args.seed)
+            d = router.route_http(args.url, args.method, headers, args.sni, args.client_ip).to_dict()
+        else:
+            d = cluster.route_http(args.url, args.method, headers, args.sni, args.client_ip, explain=args.explain).to_dict()
+    except RequestError as e:
+        sys.stderr.write(f"kroute: error: {e.message}\n")
+        return 2
+    if args.output == "json":
+        json.dump(d, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(_route_text(d, _Paint(_colour(out))))
+    return 0 if d["status"] < 400 else 1
+
+
+ROUTE_EPILOG = """\
+examples:
+  kroute route -f ingress.yaml http://kubia.example.com/foo/x
+  kroute route -f ingress.yaml https://kubia.example.com/kubia --explain
+  kroute route -f k8s/ http://shop.example.com/cart --header 'X-Canary: always' --profile ingress-nginx
+  kroute route -f k8s/ kubia.example.com/kubia --cookie 'route=...' -o json
+
+exit status: 0 routed or redirected (status < 400); 1 an error status (404, 500, 503, 400);
+2 input that cannot be read, or a malformed URL
+"""
+
+
 CHECK_EPILOG = """\
 examples:
   kroute check -f manifests/                  every *.yaml, *.yml, *.json below manifests/
@@ -707,6 +787,7 @@ exit status: 0 an answer; 1 none (NXDOMAIN, NODATA, or a name outside the cluste
 MAIN_EPILOG = """\
 examples:
   kroute check -f manifests/
+  kroute route -f manifests/ http://kubia.example.com/foo --explain
   kroute endpoints -f manifests/ default/kubia
   kroute connect -f manifests/ --from 10.244.9.9 --to 10.96.0.50:80
   kroute env -f manifests/ -n default --pod client
@@ -741,6 +822,29 @@ def _parser() -> argparse.ArgumentParser:
             "--namespace",
             help="namespace of objects that name none, and of the query (default: default)",
         )
+
+    route = commands.add_parser(
+        "route",
+        help="where an HTTP request goes through the Ingresses, and why",
+        description="Route an HTTP request through the cluster's Ingresses: status, rule, backend, TLS.",
+        epilog=ROUTE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common(route)
+    route.add_argument("url", metavar="URL", help="an absolute URL, host/path, or /path")
+    route.add_argument("--method", "-X", default="GET", help="default: GET")
+    route.add_argument("--header", "-H", action="append", type=_header, metavar="NAME:VALUE", help="repeatable")
+    route.add_argument("--cookie", help="a Cookie header; the request then goes through a router (endpoint, affinity)")
+    route.add_argument("--sni", help="the TLS server name (default: the host of an https:// URL)")
+    route.add_argument("--client-ip", help="the client's address")
+    route.add_argument("--profile", choices=("upstream", "ingress-nginx"), default="upstream", help="default: upstream")
+    route.add_argument("--ingress-class", help="route for this IngressClass only")
+    route.add_argument("--seed", type=int, default=0, help="seed of the router's draws (with --cookie)")
+    route.add_argument("--explain", action="store_true", help="show every step of the decision")
+    route.add_argument(
+        "-o", "--output", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    route.set_defaults(run=_route)
 
     check = commands.add_parser(
         "check",

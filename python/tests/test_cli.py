@@ -578,3 +578,34 @@ def test_main_is_callable_in_process(
     monkeypatch.chdir(tree)
     assert main(["check", "-f", "svc.yaml", "-f", "pods.yaml"]) == 0
     assert "no findings" in capsys.readouterr().out
+
+
+SEED_INGRESS = Path(__file__).with_name("seed-ingress.yaml")
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "service"),
+    [
+        ("http://kubia.example.com/foo/x", 200, "bar"),
+        ("http://kubia.example.com/foobar", 404, None),
+        ("http://kubia.example.com/kubia/../foo", 200, "bar"),
+        ("http://unknown.example.com/", 404, None),
+        ("https://kubia.example.com/kubia", 200, "kubia"),
+    ],
+)
+def test_route_seed_ingress(url: str, status: int, service: str | None) -> None:
+    """The seed's Ingress: /foo/x goes to bar, /foobar does not, dot segments normalise first."""
+    r = kroute_cli("route", "-f", str(SEED_INGRESS), url, "-o", "json", cwd=SEED_INGRESS.parent)
+    assert r.returncode == (0 if status < 400 else 1), r.stderr
+    d = json.loads(r.stdout)
+    assert d["status"] == status
+    assert (d["backend"] or {}).get("service") == service
+    if url.startswith("https"):
+        assert d["tls"]["secretName"] == "tls-secret"
+
+
+def test_route_text_and_bad_url() -> None:
+    r = kroute_cli("route", "-f", str(SEED_INGRESS), "http://kubia.example.com/foo", "--explain", cwd=SEED_INGRESS.parent)
+    assert r.returncode == 0 and "backend:   default/bar" in r.stdout
+    bad = kroute_cli("route", "-f", str(SEED_INGRESS), "http://kubia.example.com/%00", cwd=SEED_INGRESS.parent)
+    assert bad.returncode in (1, 2)
