@@ -173,7 +173,12 @@ function rebuild(): void {
   freeWorld(app.world);
   app.router?.free?.();
   app.router = null;
-  const world = buildWorld({ text: app.editor.text(), timeline: app.timeline, time: app.time });
+  const world = buildWorld({
+    text: app.editor.text(),
+    timeline: app.timeline,
+    time: app.time,
+    profile: getForm().profile,
+  });
   app.world = world;
   const keepDisc = getDiscovery();
   fillPickers(world, (ns, name) => clusterIpByDns(world, ns, name));
@@ -203,6 +208,10 @@ function runRequest(): void {
 
 function sendRequest(): void {
   app.sent = true;
+  if (app.world && app.world.profile !== getForm().profile) {
+    rebuild(); // the profile is a load option: rebuild, which re-sends
+    return;
+  }
   runRequest();
   renderResult();
   persist();
@@ -218,6 +227,7 @@ function runSimulation(): void {
       text: app.editor.text(),
       timeline: app.timeline,
       time: app.time,
+      profile: getForm().profile,
       transform: withAffinity(sim.affinity),
     });
     world = own;

@@ -40,6 +40,8 @@ export interface World {
   features: Features | null;
   time: number;
   timeline: Timeline | null;
+  /** The Ingress controller profile the cluster was built for (`""`: the Kubernetes spec). */
+  profile: string;
   /** Readiness changes from the probe scripts, up to `time`. */
   changes: ReadinessChange[];
   events: EventState[];
@@ -51,6 +53,8 @@ export interface WorldInput {
   text: string;
   timeline: Timeline | null;
   time: number;
+  /** The Ingress controller profile (`"ingress-nginx"`, or `""` for the Kubernetes spec). */
+  profile?: string;
   /** Rewrites the objects before loading (the simulation's affinity override). */
   transform?: (objects: Record<string, unknown>[]) => Record<string, unknown>[];
 }
@@ -90,13 +94,18 @@ export function buildWorld(input: WorldInput): World {
     topo,
     features: null,
     time: input.time,
+    profile: input.profile ?? "",
     timeline: input.timeline,
     changes: [],
     events: [],
     readiness: new Map(),
   };
   try {
-    world.cluster = input.transform ? Cluster.fromObjects(input.transform(objects)) : Cluster.fromYaml(input.text);
+    // HTTP routing is compiled per cluster, so the controller profile is a load option.
+    const options = input.profile === "ingress-nginx" ? { profile: "ingress-nginx" as const } : undefined;
+    world.cluster = input.transform
+      ? Cluster.fromObjects(input.transform(objects), options)
+      : Cluster.fromYaml(input.text, options);
   } catch (e) {
     world.error = loadError(e);
     return world;
