@@ -126,7 +126,10 @@ pub(crate) fn ingress(
                 Some(&format!("{field}.service.name")),
                 Severity::Error,
                 "ingress-missing-service",
-                format!("backend Service {ns}/{} does not exist; requests routed here get 500 (503 with ingress-nginx)", s.name),
+                format!(
+                    "backend Service {ns}/{} does not exist; requests routed here get 500 (503 with ingress-nginx)",
+                    s.name
+                ),
             );
             return;
         };
