@@ -352,6 +352,9 @@ impl Router {
 
     /// An endpoint's readiness as the router sees it: probe state overrides the status.
     fn effective(&self, svc: &Service, e: &Endpoint) -> (bool, bool) {
+        if self.probes.is_empty() {
+            return (e.conditions.ready, e.conditions.serving);
+        }
         let ns = &svc.metadata.namespace;
         match e.pod.as_ref().and_then(|p| self.probes.get(&(ns.clone(), p.clone()))) {
             Some(state) => {
