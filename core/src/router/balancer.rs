@@ -72,8 +72,8 @@ pub(crate) struct PortState {
 
 /// What a pick needs to know about the candidates.
 pub(crate) struct Candidates<'a> {
-    /// Stable identities (`ip:port`), in order.
-    pub(crate) names: &'a [String],
+    /// Endpoint identities (address, port), in order.
+    pub(crate) ids: &'a [(IpAddr, u16)],
     /// Weights (1 unless configured), same order.
     pub(crate) weights: &'a [i64],
     /// In-flight counts, same order.
@@ -104,8 +104,13 @@ pub(crate) fn client_key(ip: IpAddr, port: Option<u16>) -> u64 {
     }
 }
 
+/// The `ip:port` names the consistent-hash tables are built from (only when a table is built).
+fn table_names(ids: &[(IpAddr, u16)]) -> Vec<String> {
+    ids.iter().map(|(ip, port)| super::host_port(*ip, *port)).collect()
+}
+
 impl PortState {
-    /// Picks a candidate index (`names` non-empty).
+    /// Picks a candidate index (`ids` non-empty).
     pub(crate) fn pick(
         &mut self,
         balancer: Balancer,
@@ -115,11 +120,12 @@ impl PortState {
         rng: &mut Rng,
         maglev_size: usize,
     ) -> usize {
-        let n = c.names.len();
+        let n = c.ids.len();
         if n <= 1 {
             return 0;
         }
-        let key = c.names.iter().fold(n as u64, |h, s| hash64(s.as_bytes(), h));
+        // The candidate set's identity, from the numbers: no formatting on the hot path.
+        let key = c.ids.iter().fold(n as u64, |h, (ip, port)| client_key(*ip, Some(*port)) ^ h.rotate_left(5));
         if key != self.key {
             *self = Self { key, ..Self::default() };
         }
@@ -163,15 +169,17 @@ impl PortState {
             Balancer::SourceHash => source_bucket(client) % n,
             Balancer::Maglev => {
                 let table = self.maglev.get_or_insert_with(|| {
-                    let names: Vec<&[u8]> = c.names.iter().map(|s| s.as_bytes()).collect();
-                    Maglev::build(&names, maglev_size)
+                    let names = table_names(c.ids);
+                    let refs: Vec<&[u8]> = names.iter().map(|s| s.as_bytes()).collect();
+                    Maglev::build(&refs, maglev_size)
                 });
                 table.pick(client_key(client, client_port)).unwrap_or(0)
             }
             Balancer::RingHash => {
                 let ring = self.ring.get_or_insert_with(|| {
-                    let names: Vec<&[u8]> = c.names.iter().map(|s| s.as_bytes()).collect();
-                    Ring::build(&names)
+                    let names = table_names(c.ids);
+                    let refs: Vec<&[u8]> = names.iter().map(|s| s.as_bytes()).collect();
+                    Ring::build(&refs)
                 });
                 ring.pick(client_key(client, client_port)).unwrap_or(0)
             }

@@ -370,9 +370,10 @@ impl Router {
         self.advance(now);
         let cluster = Arc::clone(&self.cluster);
         let mut trace = self.config.explain.then(Vec::new);
-        let mut step = |s: String| {
+        // Steps are formatted only when the router explains: nothing extra on the hot path.
+        let mut step = |s: &dyn Fn() -> String| {
             if let Some(t) = trace.as_mut() {
-                t.push(s);
+                t.push(s());
             }
         };
         let from_pod = match &conn.from_pod {
@@ -422,7 +423,7 @@ impl Router {
                     conn.protocol.as_str()
                 ),
             };
-            step(decision.reason.clone());
+            step(&|| decision.reason.clone());
             decision.trace = trace;
             return Ok(decision);
         };
@@ -437,15 +438,17 @@ impl Router {
             port: sp.and_then(|p| u16::try_from(p.port).ok()).unwrap_or(0),
             port_name: sp.map(|p| p.name.clone()).unwrap_or_default(),
         });
-        step(format!(
-            "{}:{} is Service {}/{} port {} via {:?}",
-            conn.dst_ip,
-            conn.dst_port,
-            svc.metadata.namespace,
-            svc.metadata.name,
-            sp.map_or(0, |p| p.port),
-            target.via
-        ));
+        step(&|| {
+            format!(
+                "{}:{} is Service {}/{} port {} via {:?}",
+                conn.dst_ip,
+                conn.dst_port,
+                svc.metadata.namespace,
+                svc.metadata.name,
+                sp.map_or(0, |p| p.port),
+                target.via
+            )
+        });
         let eps_all = cluster.service_endpoints(target.service);
         let eps: Vec<(&Endpoint, bool)> =
             port_endpoints(svc, target.port, eps_all).map(|e| (e, self.effective(svc, e).0)).collect();
@@ -472,10 +475,12 @@ impl Router {
                     .then(|| balancer::client_key(client_ip, conn.client_port) as usize % candidates.len());
                 let chosen = pick.and_then(|i| candidates.get(i)).map(|s| String::from(*s));
                 if let Some(n) = &chosen {
-                    step(format!(
-                        "the load balancer sends the connection to node {n}{}",
-                        if f.external_local { " (healthCheckNodePort answers 200 there)" } else { "" }
-                    ));
+                    step(&|| {
+                        format!(
+                            "the load balancer sends the connection to node {n}{}",
+                            if f.external_local { " (healthCheckNodePort answers 200 there)" } else { "" }
+                        )
+                    });
                 }
                 chosen
             }
@@ -494,12 +499,14 @@ impl Router {
         } else {
             (cats.cluster.clone().unwrap_or_default(), "Cluster")
         };
-        step(format!(
-            "{} endpoints for this port; policy {policy}; usable: {}{}",
-            eps.len(),
-            list.len(),
-            if cats.topology.is_empty() { String::new() } else { format!(" (topology {})", cats.topology) }
-        ));
+        step(&|| {
+            format!(
+                "{} endpoints for this port; policy {policy}; usable: {}{}",
+                eps.len(),
+                list.len(),
+                if cats.topology.is_empty() { String::new() } else { format!(" (topology {})", cats.topology) }
+            )
+        });
         if list.is_empty() {
             (decision.verdict, decision.reason) = if cats.has_any {
                 (
@@ -520,12 +527,12 @@ impl Router {
                     ),
                 )
             };
-            step(decision.reason.clone());
+            step(&|| decision.reason.clone());
             decision.trace = trace;
             return Ok(decision);
         }
         let chosen: Vec<&Endpoint> = list.iter().filter_map(|&i| eps.get(i).map(|(e, _)| *e)).collect();
-        let names: Vec<String> = chosen.iter().map(|e| host_port(e.ip, e.port)).collect();
+        let ids: Vec<(IpAddr, u16)> = chosen.iter().map(|e| (e.ip, e.port)).collect();
         let weights: Vec<i64> = chosen.iter().map(|e| weight_of(svc, e)).collect();
         let in_flight: Vec<u64> =
             chosen.iter().map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0)).collect();
@@ -551,24 +558,28 @@ impl Router {
         let index = match remembered {
             Some(i) => {
                 decision.affinity = Affinity::Hit;
-                step(format!(
-                    "ClientIP affinity: {client_ip} used {} within the last {} s",
-                    names.get(i).map_or("", String::as_str),
-                    svc.affinity_timeout.unwrap_or(0)
-                ));
+                step(&|| {
+                    format!(
+                        "ClientIP affinity: {client_ip} used {} within the last {} s",
+                        ids.get(i).map_or(String::new(), |(ip, port)| host_port(*ip, *port)),
+                        svc.affinity_timeout.unwrap_or(0)
+                    )
+                });
                 i
             }
             None => {
                 let state = self.ports.entry((target.service, target.port)).or_default();
-                let c = Candidates { names: &names, weights: &weights, in_flight: &in_flight };
+                let c = Candidates { ids: &ids, weights: &weights, in_flight: &in_flight };
                 let i =
                     state.pick(balancer, &c, client_ip, conn.client_port, &mut self.rng, self.config.maglev_table_size);
-                step(format!(
-                    "{} picks {} of {}",
-                    balancer.as_str(),
-                    names.get(i).map_or("", String::as_str),
-                    names.len()
-                ));
+                step(&|| {
+                    format!(
+                        "{} picks {} of {}",
+                        balancer.as_str(),
+                        ids.get(i).map_or(String::new(), |(ip, port)| host_port(*ip, *port)),
+                        ids.len()
+                    )
+                });
                 if svc.session_affinity == "ClientIP" {
                     decision.affinity = Affinity::New;
                 }
@@ -603,7 +614,7 @@ impl Router {
             e.pod.as_ref().map(|p| format!(" (pod {p})")).unwrap_or_default(),
             if decision.source_nat { ", source NAT to the node's address" } else { ", client address kept" }
         );
-        step(decision.reason.clone());
+        step(&|| decision.reason.clone());
         decision.trace = trace;
         Ok(decision)
     }
@@ -665,13 +676,13 @@ impl Router {
                 i
             }
             None => {
-                let names: Vec<String> = ready.iter().map(|e| host_port(e.ip, e.port)).collect();
+                let ids: Vec<(IpAddr, u16)> = ready.iter().map(|e| (e.ip, e.port)).collect();
                 let weights: Vec<i64> = ready.iter().map(|e| weight_of(svc, e)).collect();
                 let in_flight: Vec<u64> =
                     ready.iter().map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0)).collect();
                 let client = req.client_ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
                 let state = self.ports.entry((index, p)).or_default();
-                let c = Candidates { names: &names, weights: &weights, in_flight: &in_flight };
+                let c = Candidates { ids: &ids, weights: &weights, in_flight: &in_flight };
                 state.pick(self.config.balancer, &c, client, None, &mut self.rng, self.config.maglev_table_size)
             }
         };
