@@ -35,8 +35,10 @@ nostd:
 wasm: tools
 	./wasm/build.sh
 
+## The package's tests in Node, and the shared vectors in headless Chromium (Debian's, installed
+## with apt-get when missing).
 wasm-test: wasm
-	cd wasm && node --test tests/
+	./wasm/test.sh
 
 ## The playground's end-to-end tests in headless Chromium (installed with apt-get when missing).
 web-test: wasm
