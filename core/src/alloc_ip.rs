@@ -121,22 +121,68 @@ pub(crate) struct Ranges {
 /// Fills in missing cluster IPs, node ports, health-check node ports and pod IPs, and reports
 /// explicit values that are out of range or already taken.
 pub(crate) fn allocate(objects: &mut [Loaded], ranges: &Ranges, findings: &mut Findings<'_>) {
+    allocate_among(objects, ranges, &Reserved::default(), findings);
+}
+
+/// Values already held by objects outside the ones being allocated (a watch event's object
+/// joins a cluster whose Services and pods keep theirs, as the API server's allocator does).
+#[derive(Default)]
+pub(crate) struct Reserved {
+    cluster_ips: BTreeSet<u128>,
+    node_ports: BTreeSet<u128>,
+    pod_ips: BTreeSet<u128>,
+}
+
+impl Reserved {
+    /// What `services` and `pods` hold in `ranges`.
+    pub(crate) fn of<'a>(
+        services: impl Iterator<Item = &'a crate::model::Service>,
+        pods: impl Iterator<Item = &'a crate::model::Pod>,
+        ranges: &Ranges,
+    ) -> Self {
+        let in_cidr = |cidr: Cidr, text: &str| {
+            text.parse::<IpAddr>().ok().filter(|ip| cidr.contains(*ip)).map(|ip| offset(cidr, ip))
+        };
+        let mut r = Self::default();
+        for svc in services {
+            let ips = svc.cluster_ips.iter().chain([&svc.cluster_ip]);
+            r.cluster_ips.extend(ips.filter_map(|ip| in_cidr(ranges.services, ip)));
+            let ports = svc.ports.iter().filter_map(|p| p.node_port).chain(svc.health_check_node_port);
+            r.node_ports.extend(ports.filter_map(|n| u128::try_from(n).ok()).filter(|n| *n > 0));
+        }
+        r.pod_ips.extend(pods.filter_map(|p| p.primary_ip()).filter_map(|ip| in_cidr(ranges.pods, ip)));
+        r
+    }
+}
+
+/// [`allocate`] for objects joining a cluster whose objects hold `reserved`.
+pub(crate) fn allocate_among(
+    objects: &mut [Loaded],
+    ranges: &Ranges,
+    reserved: &Reserved,
+    findings: &mut Findings<'_>,
+) {
     let mut order: Vec<usize> = (0..objects.len()).collect();
     order.sort_by(|a, b| {
         let (x, y) = (&objects.get(*a).map(|l| l.object.meta()), &objects.get(*b).map(|l| l.object.meta()));
         x.map(|m| (&m.namespace, &m.name)).cmp(&y.map(|m| (&m.namespace, &m.name)))
     });
-    allocate_cluster_ips(objects, &order, ranges.services, findings);
-    allocate_node_ports(objects, &order, ranges.node_ports, findings);
-    allocate_pod_ips(objects, &order, ranges.pods, findings);
+    allocate_cluster_ips(objects, &order, ranges.services, reserved.cluster_ips.clone(), findings);
+    allocate_node_ports(objects, &order, ranges.node_ports, reserved.node_ports.clone(), findings);
+    allocate_pod_ips(objects, &order, ranges.pods, reserved.pod_ips.clone(), findings);
 }
 
-fn allocate_cluster_ips(objects: &mut [Loaded], order: &[usize], cidr: Cidr, findings: &mut Findings<'_>) {
+fn allocate_cluster_ips(
+    objects: &mut [Loaded],
+    order: &[usize],
+    cidr: Cidr,
+    mut taken: BTreeSet<u128>,
+    findings: &mut Findings<'_>,
+) {
     // §4.8: static band offset min(max(16, size/16), 256); dynamic allocation prefers the upper band.
     let size = cidr.size();
     let static_end = (size / 16).clamp(16, 256).min(size);
     let band = Band { lo: 1, dyn_lo: static_end, hi: size.saturating_sub(if cidr.v6 { 0 } else { 1 }) };
-    let mut taken = BTreeSet::new();
     let mut missing = Vec::new();
     for l in objects.iter_mut() {
         if let Object::Service(svc) = &mut l.object {
@@ -223,13 +269,18 @@ fn offset(cidr: Cidr, ip: IpAddr) -> u128 {
     cidr.offset_of(v).unwrap_or(0)
 }
 
-fn allocate_node_ports(objects: &mut [Loaded], order: &[usize], range: (u16, u16), findings: &mut Findings<'_>) {
+fn allocate_node_ports(
+    objects: &mut [Loaded],
+    order: &[usize],
+    range: (u16, u16),
+    mut taken: BTreeSet<u128>,
+    findings: &mut Findings<'_>,
+) {
     // §4.8 / NPALLOC calculateRangeOffset: static band min(max(16, size/32), 128), 0 if size <= 16.
     let (lo, hi) = (u128::from(range.0), u128::from(range.1) + 1);
     let size = hi.saturating_sub(lo);
     let static_len = if size <= 16 { 0 } else { (size / 32).clamp(16, 128) };
     let band = Band { lo, dyn_lo: lo + static_len, hi };
-    let mut taken: BTreeSet<u128> = BTreeSet::new();
     let mut missing: Vec<(usize, Option<usize>)> = Vec::new();
     for &i in order {
         let Some(l) = objects.get(i) else { continue };
@@ -318,10 +369,15 @@ pub(crate) fn needs_health_check(svc: &crate::model::Service) -> bool {
     svc.service_type() == ServiceType::LoadBalancer && svc.external_traffic_policy == "Local"
 }
 
-fn allocate_pod_ips(objects: &mut [Loaded], order: &[usize], cidr: Cidr, findings: &mut Findings<'_>) {
+fn allocate_pod_ips(
+    objects: &mut [Loaded],
+    order: &[usize],
+    cidr: Cidr,
+    mut taken: BTreeSet<u128>,
+    findings: &mut Findings<'_>,
+) {
     let size = cidr.size();
     let band = Band { lo: 1, dyn_lo: 1, hi: size.saturating_sub(1) };
-    let mut taken = BTreeSet::new();
     let mut missing = Vec::new();
     for &i in order {
         let Some(l) = objects.get(i) else { continue };

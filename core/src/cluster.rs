@@ -2,10 +2,12 @@
 
 use crate::alloc_ip::{allocate, Cidr, Ranges};
 use crate::diagnostic::Diagnostic;
-use crate::endpoints::{compute, Endpoint, Inputs};
+use crate::endpoints::Endpoint;
 use crate::error::{Error, ErrorKind};
-use crate::load::{load, At, Findings, Loaded, Sources};
+use crate::evaluate::Context;
+use crate::load::{load, Findings, Loaded, Sources};
 use crate::model::{EndpointSlice, Endpoints, Ingress, IngressClass, Node, Object, Pod, Secret, Service};
+use crate::origins::{Stage, Tagged};
 use crate::tree::Tree;
 use alloc::{
     collections::{BTreeMap, BTreeSet},
@@ -44,6 +46,8 @@ pub struct Options {
     /// Add the API server's `default/kubernetes` Service (first address of the service CIDR,
     /// port 443 `https`) when the manifests lack it, as every real cluster has it (true).
     pub kubernetes_service: bool,
+    /// How much input is read before it is refused (see [`crate::Limits`]).
+    pub limits: crate::Limits,
 }
 
 impl Default for Options {
@@ -61,6 +65,7 @@ impl Default for Options {
             merge_slashes: false,
             escaped_slashes: crate::http::EscapedSlashes::default(),
             kubernetes_service: true,
+            limits: crate::Limits::default(),
         }
     }
 }
@@ -96,35 +101,40 @@ impl Options {
     }
 }
 
-/// A compiled snapshot of a cluster's networking objects.
+/// A compiled snapshot of a cluster's networking objects. Every list is ordered by namespace
+/// and name; `service_ids` and `service_endpoints` run parallel to `services`.
 #[derive(Clone, Debug)]
 pub struct Cluster {
-    options: Options,
-    pods: Vec<Pod>,
-    services: Vec<Service>,
-    nodes: Vec<Node>,
-    ingresses: Vec<Ingress>,
-    ingress_classes: Vec<IngressClass>,
-    secrets: Vec<Secret>,
-    namespaces: BTreeSet<String>,
-    node_zones: BTreeMap<String, String>,
-    endpoints_objects: BTreeMap<(String, String), (Endpoints, usize)>,
-    slices: BTreeMap<(String, String), Vec<(EndpointSlice, usize)>>,
-    destinations: crate::router::Destinations,
-    http: crate::http::RouteTable,
-    service_endpoints: Vec<Vec<Endpoint>>,
-    diagnostics: Vec<Diagnostic>,
+    pub(crate) options: Options,
+    pub(crate) pods: Vec<Pod>,
+    pub(crate) services: Vec<Service>,
+    /// A number per Service that survives watch events (routers key their state by it).
+    pub(crate) service_ids: Vec<u32>,
+    pub(crate) next_service_id: u32,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) ingresses: Vec<Ingress>,
+    pub(crate) ingress_classes: Vec<IngressClass>,
+    pub(crate) secrets: Vec<Secret>,
+    pub(crate) namespaces: BTreeSet<String>,
+    pub(crate) node_zones: BTreeMap<String, String>,
+    pub(crate) endpoints_objects: BTreeMap<(String, String), (Endpoints, usize)>,
+    pub(crate) slices: BTreeMap<(String, String), Vec<(EndpointSlice, usize)>>,
+    pub(crate) destinations: crate::router::Destinations,
+    pub(crate) http: crate::http::RouteTable,
+    pub(crate) service_endpoints: Vec<Vec<Endpoint>>,
+    pub(crate) findings: Tagged,
 }
 
 impl Cluster {
     /// Loads multi-document YAML (or JSON) text.
     #[cfg(feature = "yaml")]
     pub fn from_yaml(text: &str, options: &Options) -> Result<Self, Error> {
-        Self::build(crate::yaml::parse_documents(text)?, options)
+        Self::build(crate::yaml::parse_documents(text, &options.limits)?, options)
     }
 
     /// Loads JSON text: one object, a `List`, or an array of objects.
     pub fn from_json(text: &str, options: &Options) -> Result<Self, Error> {
+        options.limits.check_json(text)?;
         let tree: Tree = serde_json::from_str(text).map_err(|e| {
             // serde_json's Display appends " at line L column C"; the location has its own fields.
             let text = format!("{e}");
@@ -149,7 +159,7 @@ impl Cluster {
     fn build(docs: Vec<Tree>, options: &Options) -> Result<Self, Error> {
         let mut sources = Sources::default();
         let mut early = Vec::new();
-        let loaded = load(docs, &options.namespace, &mut sources, &mut early)?;
+        let loaded = load(docs, &options.namespace, &options.limits, &mut sources, &mut early)?;
         Self::build_loaded(loaded, sources, early, options)
     }
 
@@ -170,15 +180,18 @@ impl Cluster {
                 loaded.push(Loaded { object: Object::Service(kubernetes_service(&ranges)), src });
             }
         }
+        let mut tagged = Tagged::default();
+        tagged.extend(Stage::Load, None, early);
         let mut f = Findings::new(&sources);
-        f.out = early;
         for l in &mut loaded {
             crate::defaults::apply(&mut l.object, options.assume_running_pods);
         }
         allocate(&mut loaded, &ranges, &mut f);
+        tagged.extend(Stage::Allocate, None, core::mem::take(&mut f.out));
         for l in &loaded {
             crate::validate::check(l, &mut f);
         }
+        tagged.extend(Stage::Validate, None, core::mem::take(&mut f.out));
         let mut namespaces: BTreeSet<String> =
             ["default", "kube-system", "kube-public"].into_iter().map(String::from).collect();
         namespaces.extend(loaded.iter().map(|l| l.object.meta().namespace.clone()).filter(|n| !n.is_empty()));
@@ -188,69 +201,57 @@ impl Cluster {
             .iter()
             .filter_map(|(n, _)| n.zone().map(|z| (n.metadata.name.clone(), String::from(z))))
             .collect();
-        let pods = strip(parts.pods);
-        let index = crate::pod_index::PodIndex::build(&pods);
-        let env_names = crate::hints::EnvNames::build(&pods);
-        let inputs = Inputs {
-            pods: &pods,
-            index: Some(&index),
-            endpoints: &parts.endpoints,
-            slices: &parts.slices,
-            zones: &node_zones,
-        };
-        let mut service_endpoints = Vec::with_capacity(parts.services.len());
-        for (svc, src) in &parts.services {
-            let eps = compute(svc, &inputs, &mut f);
-            let key = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
-            let manual = parts.endpoints.contains_key(&key) || parts.slices.contains_key(&key);
-            let at = At { kind: "Service", meta: &svc.metadata, src: *src };
-            crate::hints::service(svc, at, &pods, &index, &eps, manual, &mut f);
-            crate::hints::env(svc, at, &env_names, &mut f);
-            service_endpoints.push(eps);
-        }
-        let by_name: BTreeMap<(String, String), &Service> =
-            parts.services.iter().map(|(s, _)| ((s.metadata.namespace.clone(), s.metadata.name.clone()), s)).collect();
-        for (ing, src) in &parts.ingresses {
-            crate::hints::ingress(ing, At { kind: "Ingress", meta: &ing.metadata, src: *src }, &by_name, &mut f);
-        }
-        let services_only: Vec<Service> = parts.services.iter().map(|(s, _)| s.clone()).collect();
-        let http = crate::http::RouteTable::build(
-            &parts.ingresses,
-            &parts.ingress_classes,
-            &parts.secrets,
-            &services_only,
-            &options.http(),
-            &mut f,
-        );
-        let mut diagnostics = f.out;
-        diagnostics.sort_by(|a, b| {
-            (a.document, a.line, a.column, a.code, &a.message).cmp(&(b.document, b.line, b.column, b.code, &b.message))
-        });
+        let service_srcs: Vec<usize> = parts.services.iter().map(|(_, src)| *src).collect();
+        let ingress_srcs: Vec<usize> = parts.ingresses.iter().map(|(_, src)| *src).collect();
         let services = strip(parts.services);
         let nodes = strip(parts.nodes);
-        let destinations = crate::router::Destinations::build(&services, &nodes);
-        Ok(Self {
+        let ingresses = strip(parts.ingresses);
+        let http = crate::evaluate::http_table(
+            (&ingresses, &ingress_srcs),
+            &parts.ingress_classes,
+            &parts.secrets,
+            &services,
+            options,
+            &sources,
+            &mut tagged,
+        );
+        let mut cluster = Self {
             options: options.clone(),
-            destinations,
+            destinations: crate::router::Destinations::build(&services, &nodes),
             http,
-            pods,
+            pods: strip(parts.pods),
+            service_ids: (0..u32::try_from(services.len()).unwrap_or(u32::MAX)).collect(),
+            next_service_id: u32::try_from(services.len()).unwrap_or(u32::MAX),
+            service_endpoints: alloc::vec![Vec::new(); services.len()],
             services,
             nodes,
             node_zones,
-            ingresses: strip(parts.ingresses),
+            ingresses,
             ingress_classes: parts.ingress_classes,
             secrets: parts.secrets,
             endpoints_objects: parts.endpoints,
             slices: parts.slices,
             namespaces,
-            service_endpoints,
-            diagnostics,
-        })
+            findings: Tagged::default(),
+        };
+        let index = crate::pod_index::PodIndex::build(&cluster.pods);
+        let env = crate::hints::EnvNames::build(&cluster.pods);
+        let cx = Context { sources: &sources, index: Some(&index), env: &env };
+        for (i, src) in service_srcs.into_iter().enumerate() {
+            cluster.evaluate_service(i, src, &cx, &mut tagged);
+            cluster.evaluate_env(i, src, &cx, &mut tagged);
+        }
+        for (j, src) in ingress_srcs.iter().enumerate() {
+            cluster.evaluate_ingress(j, *src, &sources, &mut tagged);
+        }
+        tagged.sort();
+        cluster.findings = tagged;
+        Ok(cluster)
     }
 
     /// Findings about the manifests, ordered by document, line and column.
     pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.diagnostics
+        &self.findings.diagnostics
     }
 
     /// The endpoints of Service `namespace/name`: one per (address, port), ordered by Service
@@ -431,34 +432,6 @@ impl Cluster {
         })
     }
 
-    /// Every object, as loaded objects over synthetic sources (for a rebuild after a watch event).
-    pub(crate) fn to_loaded(&self, sources: &mut Sources) -> Vec<Loaded> {
-        let mut out = Vec::new();
-        let mut push = |object: Object| out.push(Loaded { object, src: sources.synthetic() });
-        self.pods.iter().cloned().for_each(|o| push(Object::Pod(o)));
-        self.services.iter().cloned().for_each(|o| push(Object::Service(o)));
-        self.nodes.iter().cloned().for_each(|o| push(Object::Node(o)));
-        self.ingresses.iter().cloned().for_each(|o| push(Object::Ingress(o)));
-        self.ingress_classes.iter().cloned().for_each(|o| push(Object::IngressClass(o)));
-        self.secrets.iter().cloned().for_each(|o| push(Object::Secret(o)));
-        self.endpoints_objects.values().cloned().for_each(|(o, _)| push(Object::Endpoints(o)));
-        self.slices.values().flatten().cloned().for_each(|(o, _)| push(Object::EndpointSlice(o)));
-        out
-    }
-
-    /// Mutable parts for watch events.
-    pub(crate) fn parts_mut(&mut self) -> crate::watch::PartsMut<'_> {
-        crate::watch::PartsMut {
-            pods: &mut self.pods,
-            services: &self.services,
-            endpoints_objects: &mut self.endpoints_objects,
-            slices: &mut self.slices,
-            node_zones: &self.node_zones,
-            namespaces: &mut self.namespaces,
-            service_endpoints: &mut self.service_endpoints,
-        }
-    }
-
     /// The Service port that owns `ip:port/protocol` (a cluster IP, node address + nodePort,
     /// load-balancer IP or external IP), with how it is reached.
     pub fn service_at(
@@ -500,6 +473,11 @@ impl Cluster {
     /// The destination index (Service addresses).
     pub(crate) fn destinations(&self) -> &crate::router::Destinations {
         &self.destinations
+    }
+
+    /// The id of the Service at `index`: stable across watch events, never reused.
+    pub(crate) fn service_id(&self, index: usize) -> u32 {
+        self.service_ids.get(index).copied().unwrap_or(u32::MAX)
     }
 
     /// The endpoints of the Service at `index` in [`Cluster::services`].

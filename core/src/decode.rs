@@ -21,11 +21,7 @@ pub(crate) struct Obj<'t> {
 pub(crate) fn type_error(tree: &Tree, path: &str, expected: &str) -> Error {
     let mut e = Error::manifest(format!("expected {expected}, found {}", tree.type_name()));
     e.field = (!path.is_empty()).then(|| String::from(path));
-    if let Some(p) = tree.pos {
-        e.line = Some(p.line);
-        e.column = Some(p.column);
-    }
-    e
+    crate::limits::at_pos(e, tree.pos)
 }
 
 /// Joins a field path and a key: `spec` + `ports` → `spec.ports`.

@@ -13,7 +13,7 @@ pub(crate) fn service(
     svc: &Service,
     at: At<'_>,
     pods: &[Pod],
-    index: &crate::pod_index::PodIndex,
+    index: Option<&crate::pod_index::PodIndex>,
     endpoints: &[Endpoint],
     manual: bool,
     f: &mut Findings<'_>,
@@ -38,7 +38,7 @@ pub(crate) fn service(
         return;
     };
     let ns = &svc.metadata.namespace;
-    let selected: Vec<&Pod> = crate::pod_index::selected_pods(Some(index), pods, ns, selector);
+    let selected: Vec<&Pod> = crate::pod_index::selected_pods(index, pods, ns, selector);
     if selected.is_empty() {
         f.add(
             Some(at),
@@ -111,16 +111,16 @@ fn selects_nothing(svc: &Service, selector: &BTreeMap<String, String>, pods: &[P
 }
 
 /// Checks that every Service backend of an Ingress names an existing Service and port.
-pub(crate) fn ingress(
+pub(crate) fn ingress<'s>(
     ing: &Ingress,
     at: At<'_>,
-    services: &BTreeMap<(String, String), &Service>,
+    service: &dyn Fn(&str, &str) -> Option<&'s Service>,
     f: &mut Findings<'_>,
 ) {
     let ns = &ing.metadata.namespace;
     let mut check = |b: &IngressBackend, field: String| {
         let Some(s) = &b.service else { return };
-        let Some(svc) = services.get(&(ns.clone(), s.name.clone())) else {
+        let Some(svc) = service(ns, &s.name) else {
             f.add(
                 Some(at),
                 Some(&format!("{field}.service.name")),

@@ -40,12 +40,15 @@ mod dns;
 mod endpoints;
 mod envvars;
 mod error;
+mod evaluate;
 mod fast_map;
 mod hints;
 pub mod http;
+mod limits;
 mod load;
 pub mod model;
 pub mod names;
+mod origins;
 mod pod_index;
 mod resolver;
 pub mod router;
@@ -62,6 +65,7 @@ pub use dns::{dashed_ip, reverse_name, DnsAnswer, PodsMode, QType, Rcode, Record
 pub use endpoints::{Conditions, Endpoint};
 pub use envvars::{env_name, EnvVar};
 pub use error::{Error, ErrorKind};
+pub use limits::Limits;
 pub use resolver::{candidates, search_list};
 pub use router::{
     Balancer, Conn, ConnDecision, HttpRouted, ProbeStep, Router, RouterConfig, UsableEndpoints, Verdict, Via,

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::error::Error;
+use crate::limits::{at_pos, over, Limits};
 use crate::model::Object;
 use crate::tree::{Pos, Tree, Value};
 use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
@@ -108,16 +109,34 @@ pub(crate) fn object_ref(o: &Object) -> ObjectRef {
     ObjectRef { kind: String::from(o.kind()), namespace: meta.namespace.clone(), name: meta.name.clone() }
 }
 
-/// Reads documents into objects. `default_namespace` fills namespaced objects without one.
+/// Reads documents into objects within `limits`. `default_namespace` fills namespaced objects
+/// without one.
 pub(crate) fn load(
     docs: Vec<Tree>,
     default_namespace: &str,
+    limits: &Limits,
     sources: &mut Sources,
     findings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Loaded>, Error> {
+    limits.check()?;
+    if let Some(extra) = docs.get(limits.max_documents) {
+        let e = over(&format!("{} documents", docs.len()), "maxDocuments", limits.max_documents);
+        return Err(at_document(at_pos(e, extra.pos), limits.max_documents));
+    }
+    let checked =
+        docs.iter().enumerate().try_for_each(|(doc, t)| limits.check_tree(t).map_err(|e| at_document(e, doc)));
+    if let Err(e) = checked {
+        docs.into_iter().for_each(crate::tree::drop_flat);
+        return Err(e);
+    }
     let mut flat: Vec<(usize, String, Tree)> = Vec::new();
     for (doc, tree) in docs.into_iter().enumerate() {
         flatten(doc, String::new(), tree, &mut flat);
+    }
+    if let Some((doc, prefix, tree)) = flat.get(limits.max_objects) {
+        let mut e = over(&format!("{} objects", flat.len()), "maxObjects", limits.max_objects);
+        e.field = (!prefix.is_empty()).then(|| prefix.clone());
+        return Err(at_document(at_pos(e, tree.pos), *doc));
     }
     let mut by_key: BTreeMap<(&'static str, String, String), usize> = BTreeMap::new();
     let mut loaded: Vec<Option<Loaded>> = Vec::new();

@@ -135,6 +135,19 @@ fn path_segments(path: &str) -> impl Iterator<Item = Segment<'_>> {
     })
 }
 
+/// Drops a tree without recursion: a tree too deep to load must not overflow the stack when
+/// it is freed either.
+pub(crate) fn drop_flat(tree: Tree) {
+    let mut stack = alloc::vec![tree];
+    while let Some(t) = stack.pop() {
+        match t.value {
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(entries) => stack.extend(entries.into_iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+}
+
 /// How a container deserialises its children: plainly, or with positions (YAML).
 pub(crate) trait Child<'de>: Deserialize<'de> {
     /// The child as a tree.

@@ -93,15 +93,14 @@ impl RouteTable {
     /// missing, TLS hosts no rule serves, and (ingress-nginx) strict-validation failures,
     /// invalid annotations, regexes kroute cannot run and canaries without a mainline.
     pub(crate) fn build(
-        ingresses: &[(Ingress, usize)],
+        ingresses: &[(&Ingress, usize)],
         classes: &[IngressClass],
         secrets: &[Secret],
         services: &[Service],
         opts: &HttpOptions,
         findings: &mut Findings<'_>,
     ) -> Self {
-        let refs: Vec<(&Ingress, usize)> = ingresses.iter().map(|(i, s)| (i, *s)).collect();
-        build::compile(&refs, classes, secrets, services, opts, findings)
+        build::compile(ingresses, classes, secrets, services, opts, findings)
     }
 
     /// Builds a table from objects without source positions (for embedders holding typed

@@ -577,14 +577,14 @@ fn decision_json_shape() {
 fn build_with_positions() {
     let yaml = String::from(KUBIA) + &svc("kubia", 80) + &svc("bar", 80);
     let cluster = Cluster::from_yaml(&yaml, &Options::default()).unwrap();
-    let docs = crate::yaml::parse_documents(&yaml).unwrap();
+    let docs = crate::yaml::parse_documents(&yaml, &crate::Limits::default()).unwrap();
     let mut sources = crate::load::Sources::default();
     let mut early = Vec::new();
-    let loaded = crate::load::load(docs, "default", &mut sources, &mut early).unwrap();
-    let ingresses: Vec<(crate::model::Ingress, usize)> = loaded
+    let loaded = crate::load::load(docs, "default", &crate::Limits::default(), &mut sources, &mut early).unwrap();
+    let ingresses: Vec<(&crate::model::Ingress, usize)> = loaded
         .iter()
         .filter_map(|l| match &l.object {
-            crate::model::Object::Ingress(i) => Some((i.clone(), l.src)),
+            crate::model::Object::Ingress(i) => Some((i, l.src)),
             _ => None,
         })
         .collect();

@@ -5,6 +5,7 @@
 pub mod affinity;
 mod balancer;
 mod destination;
+mod follow;
 pub mod maglev;
 mod probe;
 pub mod ring_hash;
@@ -258,7 +259,8 @@ pub struct Router {
     config: RouterConfig,
     rng: Rng,
     affinity: AffinityTable,
-    ports: BTreeMap<(usize, usize), PortState>,
+    /// Balancer state per (Service id, port index); ids survive watch events.
+    ports: BTreeMap<(u32, usize), PortState>,
     probes: BTreeMap<(String, String), ProbeState>,
     in_flight: BTreeMap<(IpAddr, u16), u64>,
     now: f64,
@@ -543,7 +545,8 @@ impl Router {
             .and_then(|b| Balancer::parse(b))
             .unwrap_or(self.config.balancer);
         decision.balancer = balancer.as_str();
-        let port_id = (target.service as u32).wrapping_mul(1024).wrapping_add(target.port as u32);
+        let service_id = cluster.service_id(target.service);
+        let port_id = service_id.wrapping_mul(1024).wrapping_add(target.port as u32);
         let remembered = (svc.session_affinity == "ClientIP")
             .then(|| {
                 self.affinity.lookup(
@@ -568,7 +571,7 @@ impl Router {
                 i
             }
             None => {
-                let state = self.ports.entry((target.service, target.port)).or_default();
+                let state = self.ports.entry((service_id, target.port)).or_default();
                 let c = Candidates { ids: &ids, weights: &weights, in_flight: &in_flight };
                 let i =
                     state.pick(balancer, &c, client_ip, conn.client_port, &mut self.rng, self.config.maglev_table_size);
@@ -681,7 +684,7 @@ impl Router {
                 let in_flight: Vec<u64> =
                     ready.iter().map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0)).collect();
                 let client = req.client_ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-                let state = self.ports.entry((index, p)).or_default();
+                let state = self.ports.entry((cluster.service_id(index), p)).or_default();
                 let c = Candidates { ids: &ids, weights: &weights, in_flight: &in_flight };
                 state.pick(self.config.balancer, &c, client, None, &mut self.rng, self.config.maglev_table_size)
             }

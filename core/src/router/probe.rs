@@ -28,6 +28,11 @@ pub(crate) struct ProbeState {
 }
 
 impl ProbeState {
+    /// Whether this state runs `probe`.
+    pub(crate) fn probes_with(&self, probe: &Probe) -> bool {
+        self.probe == *probe
+    }
+
     /// A pod that started at t = 0, Ready as its status says.
     pub(crate) fn new(probe: Probe, ready: bool) -> Self {
         Self {

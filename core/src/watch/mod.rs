@@ -1,16 +1,28 @@
 //! Following a live cluster: Kubernetes watch events (`{"type": "ADDED"|"MODIFIED"|"DELETED",
-//! "object": {…}}`, the API server's wire format) applied to a [`Cluster`]. Pod, Endpoints and
-//! EndpointSlice events recompute only the Services they touch; other kinds rebuild the
-//! snapshot from its objects (their diagnostics then carry no line numbers).
+//! "object": {…}}`, the API server's wire format) applied to a [`Cluster`] in place. Each kind
+//! changes only what depends on it (spec §4.1–4.4 for what reads what):
+//!
+//! - Pod, Endpoints, EndpointSlice: the endpoints and checks of the Services they touch.
+//! - Service: its endpoints and checks, the address index, the Ingress table, and the checks of
+//!   the Ingresses naming it.
+//! - Node: the address index, and the endpoints on that node when its zone changes.
+//! - Ingress, IngressClass, Secret: the Ingress table (compiled again from the Ingresses alone).
+//!
+//! The result equals a full rebuild from the same objects (property-tested in
+//! `core/tests/watch.rs`); findings about objects an event changed carry no line numbers.
+
+mod objects;
+mod pods;
 
 use crate::decode::{type_error, Obj};
-use crate::endpoints::{compute, selects, Endpoint, Inputs};
 use crate::error::{Error, ErrorKind};
+use crate::evaluate::Context;
 use crate::load::{Findings, Loaded, Sources};
-use crate::model::{EndpointSlice, Endpoints, Object, Pod, Service};
+use crate::model::Object;
+use crate::origins::{object_key, Origin, Stage, Tagged};
 use crate::tree::Tree;
 use crate::Cluster;
-use alloc::{collections::BTreeMap, collections::BTreeSet, format, string::String, vec::Vec};
+use alloc::{collections::BTreeSet, format, string::String, vec::Vec};
 
 /// What a watch event changed.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -25,44 +37,56 @@ pub struct EventOutcome {
     pub object: String,
     /// The Services whose endpoints were recomputed (`namespace/name`).
     pub recomputed: Vec<String>,
-    /// Whether the whole snapshot was rebuilt.
-    pub rebuilt: bool,
+    /// Whether the Ingress routing table was compiled again.
+    pub http_rebuilt: bool,
 }
 
-/// The parts of a Cluster an incremental event touches.
-pub(crate) struct PartsMut<'c> {
-    pub(crate) pods: &'c mut Vec<Pod>,
-    pub(crate) services: &'c [Service],
-    pub(crate) endpoints_objects: &'c mut BTreeMap<(String, String), (Endpoints, usize)>,
-    pub(crate) slices: &'c mut BTreeMap<(String, String), Vec<(EndpointSlice, usize)>>,
-    pub(crate) node_zones: &'c BTreeMap<String, String>,
-    pub(crate) namespaces: &'c mut BTreeSet<String>,
-    pub(crate) service_endpoints: &'c mut Vec<Vec<Endpoint>>,
+/// The evaluations an event makes stale: they are re-run and their findings replaced.
+#[derive(Default)]
+pub(crate) struct Plan {
+    /// Findings of the changed object's admission (allocation and validation), already run.
+    admitted: Tagged,
+    /// Origins whose findings go away: the admitted object's, and those of deleted objects.
+    dropped: BTreeSet<Origin>,
+    /// Services (by index) whose endpoints and checks are recomputed.
+    services: BTreeSet<usize>,
+    /// Services (by index) whose env-var checks are re-run.
+    env: BTreeSet<usize>,
+    /// Ingresses (by index) whose backend checks are re-run.
+    ingresses: BTreeSet<usize>,
+    /// Whether the Ingress table is compiled again.
+    http: bool,
 }
 
-fn key_of(o: &Object) -> (String, String) {
-    (o.meta().namespace.clone(), o.meta().name.clone())
+impl Plan {
+    /// Forgets every finding about a deleted object.
+    fn forget(&mut self, kind: &str, meta: &crate::model::ObjectMeta) {
+        let key = object_key(kind, meta);
+        for stage in [Stage::Allocate, Stage::Validate, Stage::Compute, Stage::ServiceHints, Stage::EnvHints] {
+            self.dropped.insert((stage, Some(key.clone())));
+        }
+        self.dropped.insert((Stage::IngressHints, Some(key)));
+    }
 }
 
 impl Cluster {
     /// Applies one watch event. Errors for events that cannot be read, `ERROR` events, and
-    /// deletions of objects that do not exist.
+    /// deletions of objects that do not exist; the Cluster is unchanged then.
     pub fn apply_event(&mut self, event: &Tree) -> Result<EventOutcome, Error> {
         let o = Obj::new(event, "")?;
         let type_ = o.string("type")?;
         let object_tree =
             o.get("object").ok_or_else(|| Error::new(ErrorKind::Manifest, "a watch event needs `object`"))?;
-        match type_.as_str() {
+        let mut outcome = EventOutcome {
+            type_,
+            kind: String::new(),
+            object: String::new(),
+            recomputed: Vec::new(),
+            http_rebuilt: false,
+        };
+        match outcome.type_.as_str() {
             "ADDED" | "MODIFIED" | "DELETED" => {}
-            "BOOKMARK" => {
-                return Ok(EventOutcome {
-                    type_,
-                    kind: String::new(),
-                    object: String::new(),
-                    recomputed: Vec::new(),
-                    rebuilt: false,
-                })
-            }
+            "BOOKMARK" => return Ok(outcome),
             other => return Err(Error::new(ErrorKind::Manifest, format!("unsupported watch event type {other:?}"))),
         }
         let kind = match object_tree.get("kind").map(|k| &k.value) {
@@ -74,68 +98,119 @@ impl Cluster {
         };
         let meta = object.meta_mut();
         if object_is_namespaced(&kind) && meta.namespace.is_empty() {
-            meta.namespace = self.options().namespace.clone();
+            meta.namespace = self.options.namespace.clone();
         }
         if meta.name.is_empty() {
             return Err(Error::new(ErrorKind::Manifest, "the event's object has no metadata.name"));
         }
-        crate::defaults::apply(&mut object, self.options().assume_running_pods);
-        let deleted = type_ == "DELETED";
-        let (ns, name) = key_of(&object);
-        let label = if ns.is_empty() { name.clone() } else { format!("{ns}/{name}") };
-        let mut outcome =
-            EventOutcome { type_, kind: kind.clone(), object: label, recomputed: Vec::new(), rebuilt: false };
-        match object {
-            Object::Pod(pod) => {
-                let pod = if deleted { None } else { Some(self.with_pod_ip(pod)) };
-                outcome.recomputed = self.parts_mut().pod_event(&ns, &name, pod)?;
-            }
-            Object::Endpoints(eps) => {
-                outcome.recomputed = self.parts_mut().endpoints_event(&ns, &name, (!deleted).then_some(eps))?;
-            }
-            Object::EndpointSlice(slice) => {
-                outcome.recomputed = self.parts_mut().slice_event(&ns, &name, slice, deleted)?;
-            }
-            other => {
-                *self = self.rebuilt_with(other, deleted)?;
-                outcome.rebuilt = true;
-            }
+        crate::defaults::apply(&mut object, self.options.assume_running_pods);
+        let deleted = outcome.type_ == "DELETED";
+        let meta = object.meta();
+        let (ns, name) = (meta.namespace.clone(), meta.name.clone());
+        outcome.object = if ns.is_empty() { name.clone() } else { format!("{ns}/{name}") };
+        outcome.kind = kind;
+        let plan = match object {
+            Object::Pod(pod) => self.pod_event(&ns, &name, (!deleted).then_some(pod))?,
+            Object::Endpoints(eps) => self.endpoints_event(&ns, &name, (!deleted).then_some(eps))?,
+            Object::EndpointSlice(slice) => self.slice_event(&ns, &name, slice, deleted)?,
+            Object::Service(svc) => self.service_event(&ns, &name, (!deleted).then_some(svc))?,
+            Object::Node(node) => self.node_event(&name, (!deleted).then_some(node))?,
+            other => self.ingress_object_event(other, deleted)?,
+        };
+        if deleted {
+            self.forget_namespace_if_empty(&ns);
+        } else if !ns.is_empty() {
+            self.namespaces.insert(ns);
         }
+        outcome.http_rebuilt = plan.http;
+        outcome.recomputed = plan
+            .services
+            .iter()
+            .filter_map(|i| self.services.get(*i))
+            .map(|s| format!("{}/{}", s.metadata.namespace, s.metadata.name))
+            .collect();
+        self.carry_out(plan);
         Ok(outcome)
     }
 
-    /// A pod without an IP gets one the way a full load would give it.
-    fn with_pod_ip(&self, pod: Pod) -> Pod {
-        if pod.primary_ip().is_some() || pod.has_status || !self.options().assume_running_pods {
-            return pod;
+    /// Admits an object as the API server would: fills in allocations (cluster IP, node ports,
+    /// pod IP) avoiding what `reserved` holds, and validates it.
+    fn admit(&self, object: Object, reserved: &crate::alloc_ip::Reserved, plan: &mut Plan) -> Object {
+        let sources = Sources::default();
+        let mut f = Findings::new(&sources);
+        let mut one = [Loaded { object, src: usize::MAX }];
+        let key = crate::load::object_ref(&one[0].object);
+        if let Ok(ranges) = self.options.ranges() {
+            crate::alloc_ip::allocate_among(&mut one, &ranges, reserved, &mut f);
         }
-        let mut sources = Sources::default();
-        let src = sources.synthetic();
-        let mut one = [Loaded { object: Object::Pod(pod), src }];
-        if let Ok(ranges) = self.options().ranges() {
-            let mut f = Findings::new(&sources);
-            crate::alloc_ip::allocate(&mut one, &ranges, &mut f);
-        }
+        plan.admitted.extend(Stage::Allocate, Some(&key), core::mem::take(&mut f.out));
+        crate::validate::check(&one[0], &mut f);
+        plan.admitted.extend(Stage::Validate, Some(&key), f.out);
+        plan.dropped.insert((Stage::Allocate, Some(key.clone())));
+        plan.dropped.insert((Stage::Validate, Some(key)));
         let [Loaded { object, .. }] = one;
-        match object {
-            Object::Pod(p) => p,
-            _ => Pod::default(),
-        }
+        object
     }
 
-    fn rebuilt_with(&self, object: Object, deleted: bool) -> Result<Cluster, Error> {
-        let mut sources = Sources::default();
-        let key = (object.kind(), key_of(&object));
-        let mut loaded: Vec<Loaded> =
-            self.to_loaded(&mut sources).into_iter().filter(|l| (l.object.kind(), key_of(&l.object)) != key).collect();
-        let existed = loaded.len() < self.to_loaded(&mut Sources::default()).len();
-        if deleted && !existed {
-            return Err(Error::new(ErrorKind::Request, format!("{} {}/{} does not exist", key.0, key.1 .0, key.1 .1)));
+    /// Re-runs what `plan` names and replaces the findings of those evaluations.
+    fn carry_out(&mut self, plan: Plan) {
+        let Plan { admitted, mut dropped, services, env, ingresses, http } = plan;
+        let mut fresh = admitted;
+        let sources = Sources::default();
+        let env_names =
+            if env.is_empty() { crate::hints::EnvNames::default() } else { crate::hints::EnvNames::build(&self.pods) };
+        let cx = Context { sources: &sources, index: None, env: &env_names };
+        for &i in &services {
+            if let Some(s) = self.services.get(i) {
+                let key = object_key("Service", &s.metadata);
+                dropped.insert((Stage::Compute, Some(key.clone())));
+                dropped.insert((Stage::ServiceHints, Some(key)));
+            }
+            self.evaluate_service(i, usize::MAX, &cx, &mut fresh);
         }
-        if !deleted {
-            loaded.push(Loaded { object, src: sources.synthetic() });
+        for &i in &env {
+            if let Some(s) = self.services.get(i) {
+                dropped.insert((Stage::EnvHints, Some(object_key("Service", &s.metadata))));
+            }
+            self.evaluate_env(i, usize::MAX, &cx, &mut fresh);
         }
-        Cluster::build_loaded(loaded, sources, Vec::new(), self.options())
+        for &j in &ingresses {
+            if let Some(ing) = self.ingresses.get(j) {
+                dropped.insert((Stage::IngressHints, Some(object_key("Ingress", &ing.metadata))));
+            }
+            self.evaluate_ingress(j, usize::MAX, &sources, &mut fresh);
+        }
+        if http {
+            dropped.insert((Stage::Http, None));
+            let srcs = alloc::vec![usize::MAX; self.ingresses.len()];
+            self.http = crate::evaluate::http_table(
+                (&self.ingresses, &srcs),
+                &self.ingress_classes,
+                &self.secrets,
+                &self.services,
+                &self.options,
+                &sources,
+                &mut fresh,
+            );
+        }
+        self.findings.replace(&dropped, fresh);
+    }
+
+    /// A deleted object's namespace leaves the cluster when nothing else lives in it.
+    fn forget_namespace_if_empty(&mut self, ns: &str) {
+        if ns.is_empty() || ["default", "kube-system", "kube-public"].contains(&ns) {
+            return;
+        }
+        let in_ns = |m: &crate::model::ObjectMeta| m.namespace == ns;
+        let used = self.pods.iter().any(|p| in_ns(&p.metadata))
+            || self.services.iter().any(|s| in_ns(&s.metadata))
+            || self.ingresses.iter().any(|i| in_ns(&i.metadata))
+            || self.secrets.iter().any(|s| in_ns(&s.metadata))
+            || self.endpoints_objects.keys().any(|(n, _)| n == ns)
+            || self.slices.keys().any(|(n, _)| n == ns);
+        if !used {
+            self.namespaces.remove(ns);
+        }
     }
 }
 
@@ -143,88 +218,47 @@ fn object_is_namespaced(kind: &str) -> bool {
     !matches!(kind, "Node" | "IngressClass")
 }
 
-impl PartsMut<'_> {
-    fn recompute(&mut self, wanted: impl Fn(&Service) -> bool) -> Vec<String> {
-        let sources = Sources::default();
-        let mut f = Findings::new(&sources);
-        let inputs = Inputs {
-            pods: self.pods,
-            index: None,
-            endpoints: self.endpoints_objects,
-            slices: self.slices,
-            zones: self.node_zones,
-        };
-        let mut out = Vec::new();
-        for (i, svc) in self.services.iter().enumerate() {
-            if wanted(svc) {
-                if let Some(slot) = self.service_endpoints.get_mut(i) {
-                    *slot = compute(svc, &inputs, &mut f);
-                    out.push(format!("{}/{}", svc.metadata.namespace, svc.metadata.name));
-                }
-            }
-        }
-        out
-    }
+/// Where `(namespace, name)` is, or would go, in a list ordered by namespace and name.
+fn position<T>(
+    list: &[T],
+    meta: impl Fn(&T) -> &crate::model::ObjectMeta,
+    ns: &str,
+    name: &str,
+) -> Result<usize, usize> {
+    list.binary_search_by(|x| {
+        let m = meta(x);
+        (m.namespace.as_str(), m.name.as_str()).cmp(&(ns, name))
+    })
+}
 
-    fn pod_event(&mut self, ns: &str, name: &str, pod: Option<Pod>) -> Result<Vec<String>, Error> {
-        let at =
-            self.pods.binary_search_by(|p| (p.metadata.namespace.as_str(), p.metadata.name.as_str()).cmp(&(ns, name)));
-        let old = match (at, pod.clone()) {
-            (Ok(i), Some(p)) => self.pods.get_mut(i).map(|slot| core::mem::replace(slot, p)),
-            (Ok(i), None) => Some(self.pods.remove(i)),
-            (Err(i), Some(p)) => {
-                self.pods.insert(i, p);
-                None
-            }
-            (Err(_), None) => return Err(Error::new(ErrorKind::Request, format!("Pod {ns}/{name} does not exist"))),
-        };
-        self.namespaces.insert(String::from(ns));
-        let labels: Vec<BTreeMap<String, String>> =
-            old.iter().chain(pod.iter()).map(|p| p.metadata.labels.clone()).collect();
-        Ok(self.recompute(|svc| {
-            svc.metadata.namespace == ns
-                && svc.selector.as_ref().is_some_and(|sel| labels.iter().any(|l| selects(sel, l)))
-        }))
-    }
+/// The positions of namespace `ns` in a list ordered by namespace and name.
+fn namespace_range<T>(list: &[T], meta: impl Fn(&T) -> &crate::model::ObjectMeta, ns: &str) -> core::ops::Range<usize> {
+    let start = list.partition_point(|x| meta(x).namespace.as_str() < ns);
+    let end = list.partition_point(|x| meta(x).namespace.as_str() <= ns);
+    start..end.max(start)
+}
 
-    fn endpoints_event(&mut self, ns: &str, name: &str, eps: Option<Endpoints>) -> Result<Vec<String>, Error> {
-        let key = (String::from(ns), String::from(name));
-        match eps {
-            Some(e) => {
-                self.endpoints_objects.insert(key, (e, usize::MAX));
-            }
-            None => {
-                self.endpoints_objects
-                    .remove(&key)
-                    .ok_or_else(|| Error::new(ErrorKind::Request, format!("Endpoints {ns}/{name} does not exist")))?;
-            }
+/// Puts `object` at its place in `list` (replacing the old one) or removes it; the old object.
+fn upsert<T>(
+    list: &mut Vec<T>,
+    meta: impl Fn(&T) -> &crate::model::ObjectMeta,
+    (ns, name): (&str, &str),
+    object: Option<T>,
+    kind: &str,
+) -> Result<(Option<T>, usize), Error> {
+    match (position(list, meta, ns, name), object) {
+        (Ok(i), Some(o)) => Ok((list.get_mut(i).map(|slot| core::mem::replace(slot, o)), i)),
+        (Ok(i), None) => Ok((Some(list.remove(i)), i)),
+        (Err(i), Some(o)) => {
+            list.insert(i, o);
+            Ok((None, i))
         }
-        self.namespaces.insert(String::from(ns));
-        Ok(self.recompute(|svc| svc.metadata.namespace == ns && svc.metadata.name == name))
+        (Err(_), None) => Err(missing(kind, ns, name)),
     }
+}
 
-    fn slice_event(&mut self, ns: &str, name: &str, slice: EndpointSlice, deleted: bool) -> Result<Vec<String>, Error> {
-        let mut touched: Vec<String> = Vec::new();
-        let mut found = false;
-        for ((_, svc), list) in self.slices.iter_mut().filter(|((n, _), _)| n == ns) {
-            let before = list.len();
-            list.retain(|(s, _)| s.metadata.name != name);
-            if list.len() != before {
-                found = true;
-                touched.push(svc.clone());
-            }
-        }
-        self.slices.retain(|_, list| !list.is_empty());
-        if deleted && !found {
-            return Err(Error::new(ErrorKind::Request, format!("EndpointSlice {ns}/{name} does not exist")));
-        }
-        if !deleted {
-            if let Some(svc) = slice.metadata.labels.get("kubernetes.io/service-name").cloned() {
-                touched.push(svc.clone());
-                self.slices.entry((String::from(ns), svc)).or_default().push((slice, usize::MAX));
-            }
-        }
-        self.namespaces.insert(String::from(ns));
-        Ok(self.recompute(|svc| svc.metadata.namespace == ns && touched.contains(&svc.metadata.name)))
-    }
+/// The error for deleting an object that does not exist.
+fn missing(kind: &str, ns: &str, name: &str) -> Error {
+    let label = if ns.is_empty() { String::from(name) } else { format!("{ns}/{name}") };
+    Error::new(ErrorKind::Request, format!("{kind} {label} does not exist"))
 }
