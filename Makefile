@@ -63,10 +63,11 @@ demo: wasm
 	./web-demo/serve.sh
 
 ## Benchmarks (spec/performance.md): ratios against baselines in the same run.
-bench:
+## W8 runs the Python module from .venv, so the module is built first.
+bench: python
 	cargo run --release -p kroute-benches -- --write benches/RESULTS.md
 
-bench-quick:
+bench-quick: python
 	cargo run --release -p kroute-benches -- --quick
 
 ## Fuzzing (cargo-fuzz on the nightly toolchain): every target briefly, or FUZZ_SECONDS each.

@@ -3,8 +3,15 @@
 //! shared machines; ratios are what the targets are about.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
+mod alloc_count;
 mod harness;
+mod http;
+mod python;
 mod workloads;
+
+/// Counts allocations (W1 and W2 report allocations per lookup).
+#[global_allocator]
+static ALLOC: alloc_count::Counting = alloc_count::Counting;
 
 use harness::Row;
 
@@ -18,12 +25,15 @@ fn main() {
     // `--only w6` runs one workload (for profiling).
     let only = std::env::args().skip_while(|a| a != "--only").nth(1);
     let wanted = |w: &str| only.as_deref().is_none_or(|o| o == w);
-    let all: [(&str, Workload); 6] = [
+    let all: [(&str, Workload); 9] = [
+        ("w1", http::w1),
+        ("w2", http::w2),
         ("w3", workloads::w3),
         ("w4", workloads::w4),
         ("w5", workloads::w5),
         ("w6", workloads::w6),
         ("w7", workloads::w7),
+        ("w8", python::w8),
         ("w9", workloads::w9),
     ];
     for (name, run) in all {

@@ -12,9 +12,9 @@ use std::hint::black_box;
 use std::net::IpAddr;
 
 /// A deterministic generator for workload data (SplitMix64).
-struct Gen(u64);
+pub struct Gen(pub u64);
 impl Gen {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -26,6 +26,15 @@ impl Gen {
         let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
         ((u * u) * n as f64) as usize % n
     }
+}
+
+/// Options for the benchmark clusters: no synthesised `default/kubernetes`, and limits raised
+/// above the generated sizes (where the core has `limits`).
+pub fn bench_options() -> Options {
+    serde_json::from_value(
+        json!({"kubernetesService": false, "limits": {"maxDocuments": 10_000_000, "maxObjects": 10_000_000}}),
+    )
+    .unwrap_or(Options { kubernetes_service: false, ..Options::default() })
 }
 
 fn service_ip(i: usize) -> String {
@@ -45,23 +54,30 @@ fn cluster(services: usize, pods_per_service: usize) -> (Vec<serde_json::Value>,
         }
     }
     let trees: Vec<Tree> = objects.iter().map(|o| serde_json::from_value(o.clone()).unwrap()).collect();
-    let opts = Options { kubernetes_service: false, ..Options::default() };
+    let opts = bench_options();
     let c = Cluster::from_objects(trees, &opts).unwrap();
     (objects, c)
 }
 
-/// W3: service VIP lookup against the iptables model (an ordered list scanned in order).
+/// W3: service VIP lookup against the iptables model (an ordered list scanned in order). The
+/// list is in Service order and popularity is independent of it (kube-proxy writes its
+/// KUBE-SERVICES chain in map order, not by traffic).
 pub fn w3(quick: bool, rows: &mut Vec<Row>) {
-    let sizes: &[usize] = if quick { &[1_000, 10_000] } else { &[1_000, 10_000, 30_000] };
+    let sizes: &[usize] = &[1_000, 10_000, 30_000];
     let mut per_size = Vec::new();
     for &n in sizes {
         let (_, c) = cluster(n, 0);
         let list: Vec<(IpAddr, u16, usize)> =
             (0..n).map(|i| (service_ip(i).parse().unwrap(), (80 + i % 5) as u16, i)).collect();
         let mut g = Gen(3);
+        // Popularity rank → Service: a fixed permutation.
+        let mut rank: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            rank.swap(i, (g.next() % (i as u64 + 1)) as usize);
+        }
         let trace: Vec<(IpAddr, u16)> = (0..10_000)
             .map(|_| {
-                let i = g.skewed(n);
+                let i = rank[g.skewed(n)];
                 (list[i].0, list[i].1)
             })
             .collect();
@@ -83,19 +99,29 @@ pub fn w3(quick: bool, rows: &mut Vec<Row>) {
                     .sum()
             },
         );
-        let min = if n >= 30_000 { 1000.0 } else { 1.0 };
-        rows.push(speedup("W3 VIP lookup vs iptables list", &format!("{n} services"), b, k, min));
+        let size = format!("{n} services");
+        if n >= 30_000 {
+            rows.push(speedup("W3 VIP lookup vs iptables list", &size, b, k, 1000.0));
+        } else {
+            // The spec sets the speedup target at 30k only; smaller sizes are reported.
+            rows.push(Row {
+                workload: "W3 VIP lookup vs iptables list".into(),
+                size,
+                baseline_ns: b,
+                kroute_ns: k,
+                target: "(reported; target at 30k)".into(),
+                pass: true,
+            });
+        }
         per_size.push((n, k));
     }
     if let (Some(first), Some(last)) = (per_size.first(), per_size.last()) {
-        rows.push(crate::harness::Row {
-            workload: "W3 VIP lookup scaling".into(),
-            size: format!("{} vs {} services", last.0, first.0),
-            baseline_ns: first.1,
-            kroute_ns: last.1,
-            target: "time at largest ≤ 1.3× time at 1k".into(),
-            pass: last.1 <= 1.3 * first.1,
-        });
+        rows.push(crate::harness::scaling(
+            "W3 VIP lookup scaling",
+            (&format!("{} services", first.0), first.1),
+            (&format!("{} services", last.0), last.1),
+            1.3,
+        ));
     }
 }
 
@@ -232,7 +258,7 @@ pub fn w6(quick: bool, rows: &mut Vec<Row>) {
                 .collect()
         })
         .collect();
-    let opts = Options { kubernetes_service: false, ..Options::default() };
+    let opts = bench_options();
     let (k, b) = interleaved(
         3,
         1,
@@ -266,7 +292,7 @@ pub fn w9(quick: bool, rows: &mut Vec<Row>) {
     let services = if quick { 2_000 } else { 10_000 };
     let (objects, live) = cluster(services, 2);
     let trees: Vec<Tree> = objects.iter().map(|o| serde_json::from_value(o.clone()).unwrap()).collect();
-    let opts = Options { kubernetes_service: false, ..Options::default() };
+    let opts = bench_options();
     let pod = objects.iter().find(|o| o["kind"] == "Pod").unwrap().clone();
     let mut flip = false;
     let mut live = live;

@@ -1,0 +1,64 @@
+//! W8: the Python module against a pure-Python reference in the same interpreter
+//! (`benches/python/w8.py`, run with the repo's `.venv`, which `make python` builds).
+
+use crate::harness::{absolute, speedup, Row};
+
+/// W8: single calls, batches, and whether a batch lets other Python threads run.
+pub fn w8(quick: bool, rows: &mut Vec<Row>) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let python = format!("{root}/.venv/bin/python");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/w8.py");
+    let mut cmd = std::process::Command::new(&python);
+    cmd.arg(script);
+    if quick {
+        cmd.arg("--quick");
+    }
+    let out = match cmd.output() {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            eprintln!("W8 failed: {}", String::from_utf8_lossy(&o.stderr));
+            return;
+        }
+        Err(e) => {
+            eprintln!("W8 skipped ({python}: {e}): build the Python module first (make python)");
+            return;
+        }
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out.stdout) else {
+        eprintln!("W8: unreadable output {}", String::from_utf8_lossy(&out.stdout));
+        return;
+    };
+    let f = |a: &str, b: &str| v[a][b].as_f64().unwrap_or(f64::NAN);
+    let size = format!("{} rules, {} requests", v["rules"], v["batch"]["requests"]);
+    rows.push(speedup(
+        "W8 Python route_http (single call) vs pure-Python reference",
+        &size,
+        f("single", "reference_ns"),
+        f("single", "kroute_ns"),
+        5.0,
+    ));
+    rows.push(speedup(
+        "W8 Python route_http_many (batch) vs pure-Python reference",
+        &size,
+        f("batch", "reference_ns"),
+        f("batch", "kroute_ns"),
+        20.0,
+    ));
+    let native = f("batch", "native_ns");
+    rows.push(Row {
+        workload: "W8 batch, native call alone (JSON in and out) vs pure-Python reference".into(),
+        size: size.clone(),
+        baseline_ns: f("batch", "reference_ns"),
+        kroute_ns: native,
+        target: "(reported: the façade's share)".into(),
+        pass: true,
+    });
+    let progress = f("gil", "other_thread_progress");
+    rows.push(absolute(
+        "W8 batch releases the GIL (another thread's progress during the batch, share of alone)",
+        &size,
+        progress,
+        "> 30%",
+        v["gil"]["released"].as_bool().unwrap_or(false),
+    ));
+}
