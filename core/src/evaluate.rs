@@ -34,18 +34,24 @@ impl Cluster {
             zones: &self.node_zones,
         };
         let eps = compute(svc, &inputs, &mut f);
-        let key = object_key("Service", &svc.metadata);
-        out.extend(Stage::Compute, Some(&key), take(&mut f.out));
+        out.extend(Stage::Compute, Some(&object_key("Service", &svc.metadata)), take(&mut f.out));
+        if let Some(slot) = self.service_endpoints.get_mut(i) {
+            *slot = eps;
+        }
+        self.check_service(i, src, cx, out);
+    }
+
+    /// Checks the Service at `i` against its pods and its endpoints as computed.
+    pub(crate) fn check_service(&self, i: usize, src: usize, cx: &Context<'_>, out: &mut Tagged) {
+        let (Some(svc), Some(eps)) = (self.services.get(i), self.service_endpoints.get(i)) else { return };
+        let mut f = Findings::new(cx.sources);
         let manual = {
             let k = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
             self.endpoints_objects.contains_key(&k) || self.slices.contains_key(&k)
         };
         let at = At { kind: "Service", meta: &svc.metadata, src };
-        crate::hints::service(svc, at, &self.pods, cx.index, &eps, manual, &mut f);
-        out.extend(Stage::ServiceHints, Some(&key), f.out);
-        if let Some(slot) = self.service_endpoints.get_mut(i) {
-            *slot = eps;
-        }
+        crate::hints::service(svc, at, &self.pods, cx.index, eps, manual, &mut f);
+        out.extend(Stage::ServiceHints, Some(&object_key("Service", &svc.metadata)), f.out);
     }
 
     /// The env-var checks of the Service at `i`.

@@ -260,3 +260,26 @@ kind: IngressClass
 metadata: {name: nginx}
 spec: {controller: k8s.io/ingress-nginx}
 "#;
+
+#[test]
+fn a_router_given_a_newer_snapshot_keeps_probe_state_of_unchanged_pods() {
+    let c = seed_cluster("  clusterIP: 10.96.0.50\n  ports: [{port: 80, targetPort: 8080}]");
+    let mut r = c.router(RouterConfig::default());
+    r.script_probe("default", "kubia-c", vec![ProbeStep { until: 60.0, ok: false }]).unwrap();
+    r.advance(25.0);
+    // A newer snapshot where only kubia-a changed (reported unready by its kubelet).
+    let mut newer = (*c).clone();
+    let event = "{\"type\": \"MODIFIED\", \"object\": {\"kind\": \"Pod\", \"metadata\": {\"name\": \"kubia-a\", \"labels\": {\"app\": \"kubia\"}}, \"spec\": {\"nodeName\": \"node-1\", \"containers\": [{\"name\": \"kubia\", \"readinessProbe\": {\"httpGet\": {\"path\": \"/\", \"port\": 8080}}}]}, \"status\": {\"phase\": \"Running\", \"podIP\": \"10.244.1.2\", \"conditions\": [{\"type\": \"Ready\", \"status\": \"False\"}]}}}";
+    newer.apply_event(&serde_json::from_str(event).unwrap()).unwrap();
+    r.set_cluster(Arc::new(newer));
+    let pods: std::collections::BTreeSet<String> = (0..60)
+        .map(|i| {
+            r.connect(&conn(&format!("10.1.0.{i}"), "10.96.0.50", 80), 30.0).unwrap().endpoint.unwrap().pod.unwrap()
+        })
+        .collect();
+    assert_eq!(
+        pods.into_iter().collect::<Vec<_>>(),
+        ["kubia-b"],
+        "kubia-a reported unready, kubia-c still failing its script"
+    );
+}

@@ -51,6 +51,7 @@ __all__ = [
     "EnvVar",
     "EventOutcome",
     "KrouteError",
+    "Limits",
     "ManifestError",
     "ObjectRef",
     "Options",
@@ -69,6 +70,29 @@ __all__ = [
 __version__: str = _native.__version__
 
 _Severity = Literal["error", "warning", "info"]
+
+
+class Limits(TypedDict, total=False):
+    """How much input is read before it is refused with a :class:`ManifestError` naming the
+    limit (the core's ``Limits``); every key is optional."""
+
+    #: Bytes of YAML or JSON text (32 MiB).
+    max_input_bytes: int
+    #: Documents in a YAML stream, or objects given to ``from_objects`` (10 000).
+    max_documents: int
+    #: Objects once ``List`` documents are flattened (100 000).
+    max_objects: int
+    #: Nesting of lists and maps; a document's top-level map is depth 1 (100, at most 128).
+    max_depth: int
+    #: Entries in one ``labels``, ``annotations``, ``matchLabels`` or ``selector`` map (1 000).
+    max_labels: int
+    #: Bytes of one string, key or value (2 MiB).
+    max_string_bytes: int
+    #: YAML nodes that aliases may replay in all, a bound on "billion laughs" (100 000).
+    max_alias_expansion: int
+
+
+_LIMITS = tuple(Limits.__annotations__)
 
 
 class Options(TypedDict, total=False):
@@ -98,6 +122,8 @@ class Options(TypedDict, total=False):
     merge_slashes: bool
     #: What ``%2F``/``%5C`` in request paths do: ``"reject"`` (400, default), ``"keep"``, ``"unescape"``.
     escaped_slashes: Literal["reject", "keep", "unescape"]
+    #: How much input is read before it is refused (:class:`Limits`).
+    limits: Limits
 
 
 # snake_case keyword → (camelCase key of the core's Options, expected type)
@@ -114,6 +140,7 @@ _OPTIONS: dict[str, tuple[str, type]] = {
     "ingress_class": ("ingressClass", str),
     "merge_slashes": ("mergeSlashes", bool),
     "escaped_slashes": ("escapedSlashes", str),
+    "limits": ("limits", dict),
 }
 
 
@@ -130,8 +157,18 @@ def _options_json(where: str, options: Mapping[str, object]) -> str:
             continue
         if type(value) is not expected and not (expected is str and isinstance(value, str)):
             raise TypeError(f"{where}(): {key} must be {expected.__name__}, not {type(value).__name__}")
-        out[camel] = value
+        out[camel] = _limits_json(where, value) if key == "limits" else value
     return json.dumps(out)
+
+
+def _limits_json(where: str, limits: Mapping[str, object]) -> dict[str, object]:
+    unknown = [k for k in limits if k not in _LIMITS]
+    if unknown:
+        raise TypeError(f"{where}(): unknown limit {unknown[0]!r} (limits: {', '.join(_LIMITS)})")
+    for key, value in limits.items():
+        if type(value) is not int:
+            raise TypeError(f"{where}(): limits[{key!r}] must be int, not {type(value).__name__}")
+    return {_camel(k): v for k, v in limits.items()}
 
 
 def _dumps(value: object, error: type[KrouteError], what: str) -> str:
@@ -623,8 +660,8 @@ class EventOutcome(_Result):
     object: str
     #: The Services whose endpoints were recomputed (``namespace/name``).
     recomputed: tuple[str, ...] = ()
-    #: Whether the whole snapshot was rebuilt.
-    rebuilt: bool = False
+    #: Whether the Ingress routing table was compiled again.
+    http_rebuilt: bool = False
     _raw: dict[str, Any] | None = _RAW
 
     @classmethod
@@ -634,7 +671,7 @@ class EventOutcome(_Result):
             kind=d["kind"],
             object=d["object"],
             recomputed=tuple(d["recomputed"]),
-            rebuilt=d["rebuilt"],
+            http_rebuilt=d["httpRebuilt"],
         )
         o._keep(d)
         return o
@@ -729,6 +766,7 @@ class Cluster:
     def options(self) -> Options:
         """The options the cluster was built with (every key filled in)."""
         raw = json.loads(self._handle.options_json())
+        raw["limits"] = {k: raw["limits"][_camel(k)] for k in _LIMITS}
         return cast(Options, {snake: raw[camel] for snake, (camel, _) in _OPTIONS.items()})
 
     def endpoints(self, namespace: str, service: str) -> list[Endpoint]:
@@ -830,9 +868,10 @@ class Cluster:
 
     def apply_event(self, event: Mapping[str, Any]) -> EventOutcome:
         """Applies a Kubernetes watch event (``{"type": "ADDED" | "MODIFIED" | "DELETED",
-        "object": {...}}``, the API server's wire format) to this cluster in place. Pods,
-        Endpoints and EndpointSlices recompute only the Services they touch; other kinds
-        rebuild the snapshot. Routers made before keep the snapshot they were made from."""
+        "object": {...}}``, the API server's wire format) to this cluster in place. Each kind
+        recomputes only what depends on it (a Pod the Services selecting it, a Service its
+        endpoints, addresses and the Ingress table, ...). Routers made before keep the snapshot
+        they were made from; :meth:`Router.apply_event` changes a router's."""
         if not isinstance(event, Mapping):
             raise TypeError(f"apply_event() takes a watch event dict, not {type(event).__name__}")
         outcome = self._handle.apply_event_json(_dumps(dict(event), ManifestError, "event"))
@@ -983,6 +1022,15 @@ class Router:
         self._handle.set_in_flight(
             _check_str(ip, "ip"), _check_int(port, "port", 0, 65535), _check_int(count, "count", 0, 2**63 - 1)
         )
+
+    def apply_event(self, event: Mapping[str, Any]) -> EventOutcome:
+        """Applies a Kubernetes watch event to this router's snapshot (copied first when the
+        cluster or another router shares it), keeping balancer, affinity and probe state: how
+        an embedding proxy follows the API server."""
+        if not isinstance(event, Mapping):
+            raise TypeError(f"apply_event() takes a watch event dict, not {type(event).__name__}")
+        outcome = self._handle.apply_event_json(_dumps(dict(event), ManifestError, "event"))
+        return EventOutcome._from_dict(json.loads(outcome))
 
     @property
     def affinity_entries(self) -> int:

@@ -24,6 +24,7 @@ __all__ = [
     "EnvVar",
     "EventOutcome",
     "KrouteError",
+    "Limits",
     "ManifestError",
     "ObjectRef",
     "Options",
@@ -41,6 +42,18 @@ __all__ = [
 
 __version__: str
 
+class Limits(TypedDict, total=False):
+    """How much input is read before it is refused with a :class:`ManifestError` naming the
+    limit (the core's ``Limits``); every key is optional."""
+
+    max_input_bytes: int
+    max_documents: int
+    max_objects: int
+    max_depth: int
+    max_labels: int
+    max_string_bytes: int
+    max_alias_expansion: int
+
 class Options(TypedDict, total=False):
     """Keyword options of the ``Cluster.from_*`` constructors (the core's ``Options``)."""
 
@@ -56,6 +69,7 @@ class Options(TypedDict, total=False):
     ingress_class: str | None
     merge_slashes: bool
     escaped_slashes: Literal["reject", "keep", "unescape"]
+    limits: Limits
 
 class _Result:
     def to_dict(self) -> dict[str, Any]:
@@ -223,7 +237,7 @@ class EventOutcome(_Result):
     kind: str
     object: str
     recomputed: tuple[str, ...] = ()
-    rebuilt: bool = False
+    http_rebuilt: bool = False
 
 class Cluster:
     """An immutable snapshot compiled from manifests, answering pure queries."""
@@ -332,6 +346,7 @@ class Router:
         """Scripts a pod's probe outcomes."""
     def set_in_flight(self, ip: str, port: int, count: int) -> None:
         """Sets the requests in flight to endpoint ``ip:port``."""
+    def apply_event(self, event: Mapping[str, Any]) -> EventOutcome: ...
     @property
     def affinity_entries(self) -> int:
         """How many clients the ClientIP affinity table remembers."""

@@ -8,7 +8,7 @@
 //!
 //! A `Cluster` holds its snapshot as `RwLock<Arc<kroute::Cluster>>`: queries clone the `Arc`,
 //! `apply_event_json` changes it copy-on-write (`Arc::make_mut`), so routers made before keep
-//! the snapshot they were made from. A `Router` is a `Mutex<kroute::Router>`; loading, watch
+//! the snapshot they were made from (a router follows events applied to itself). A `Router` is a `Mutex<kroute::Router>`; loading, watch
 //! events and batches run without the GIL.
 
 use std::collections::BTreeMap;
@@ -530,6 +530,15 @@ impl Router {
     /// Number of clients the affinity table remembers.
     fn affinity_entries(&self) -> usize {
         self.lock().affinity_entries()
+    }
+
+    /// Applies a watch event given as JSON to this router's snapshot; the outcome as JSON.
+    /// The GIL is released meanwhile.
+    fn apply_event_json(&self, py: Python<'_>, event_json: &Bound<'_, PyString>) -> PyResult<String> {
+        let text = utf8(py, event_json, Text::Request)?;
+        let event: Tree = from_json(py, text, ErrorKind::Manifest, "invalid watch event")?;
+        let outcome = py.detach(|| self.lock().apply_event(&event));
+        to_json(&outcome.map_err(|e| raise(py, &e))?)
     }
 }
 

@@ -354,7 +354,7 @@ def test_apply_event_changes_the_cluster_not_older_routers(seed: Cluster) -> Non
         kind="Pod",
         object="default/kubia-a",
         recomputed=("default/kubia", "default/kubia-lb", "default/kubia-nodeport"),
-        rebuilt=False,
+        http_rebuilt=False,
     )
     assert outcome.to_dict()["recomputed"] == ["default/kubia", "default/kubia-lb", "default/kubia-nodeport"]
     ready = [e.pod for e in seed.endpoints("default", "kubia") if e.conditions.ready]
@@ -365,7 +365,19 @@ def test_apply_event_changes_the_cluster_not_older_routers(seed: Cluster) -> Non
     assert "kubia-a" in pods([before.connect("10.1.1.1", "10.96.0.51", 80) for _ in range(3)])
 
 
-def test_apply_event_rebuilds_for_services_and_refreshes_diagnostics(seed: Cluster) -> None:
+def test_a_router_follows_the_events_applied_to_it(seed: Cluster) -> None:
+    router = seed.router(balancer="round-robin")
+    assert "kubia-a" in pods([router.connect("10.1.1.1", "10.96.0.51", 80) for _ in range(3)])
+    outcome = router.apply_event({"type": "MODIFIED", "object": unready("kubia-a", "10.244.1.2")})
+    assert outcome.recomputed == ("default/kubia", "default/kubia-lb", "default/kubia-nodeport")
+    assert "kubia-a" not in pods([router.connect("10.1.1.1", "10.96.0.51", 80) for _ in range(4)])
+    # The cluster it was made from keeps its own snapshot.
+    assert all(e.conditions.ready for e in seed.endpoints("default", "kubia"))
+    with pytest.raises(kroute.RequestError):
+        router.apply_event({"type": "DELETED", "object": {"kind": "Pod", "metadata": {"name": "ghost"}}})
+
+
+def test_apply_event_recomputes_a_service_and_refreshes_diagnostics(seed: Cluster) -> None:
     assert any(d.code == "service-selects-nothing" for d in seed.diagnostics)
     svc = {
         "apiVersion": "v1",
@@ -374,7 +386,8 @@ def test_apply_event_rebuilds_for_services_and_refreshes_diagnostics(seed: Clust
         "spec": {"clusterIP": "10.100.1.20", "selector": {"app": "kubia"}, "ports": [{"port": 5432}]},
     }
     outcome = seed.apply_event({"type": "MODIFIED", "object": svc})
-    assert outcome.rebuilt and outcome.kind == "Service"
+    assert outcome.http_rebuilt and outcome.kind == "Service"
+    assert outcome.recomputed == ("default/backend-database",)
     assert not any(d.code == "service-selects-nothing" for d in seed.diagnostics)
     assert len(seed.endpoints("default", "backend-database")) == 3
 

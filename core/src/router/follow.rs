@@ -5,69 +5,76 @@
 use super::probe::ProbeState;
 use super::Router;
 use crate::error::Error;
+use crate::model::{Pod, Probe};
 use crate::tree::Tree;
 use crate::watch::EventOutcome;
 use crate::Cluster;
-use alloc::{string::String, sync::Arc};
+use alloc::{string::String, sync::Arc, vec::Vec};
+
+/// What the router's probe state takes from a pod: its probe and its reported readiness.
+fn probe_facts(pod: Option<&Pod>) -> Option<(Option<Probe>, bool)> {
+    pod.map(|p| (p.readiness_probe(), p.is_ready()))
+}
+
+fn find<'c>(cluster: &'c Cluster, ns: &str, name: &str) -> Option<&'c Pod> {
+    let pods = cluster.pods();
+    let at = pods.binary_search_by(|p| (p.metadata.namespace.as_str(), p.metadata.name.as_str()).cmp(&(ns, name)));
+    at.ok().and_then(|i| pods.get(i))
+}
 
 impl Router {
     /// Applies a watch event to this router's snapshot (copied first when shared, so other
     /// holders keep theirs), then brings the changed pod's probe state in step.
     pub fn apply_event(&mut self, event: &Tree) -> Result<EventOutcome, Error> {
+        let before = Arc::clone(&self.cluster);
         let outcome = Arc::make_mut(&mut self.cluster).apply_event(event)?;
         if outcome.kind == "Pod" {
             let (ns, pod) = outcome.object.split_once('/').unwrap_or(("", outcome.object.as_str()));
-            self.sync_probe(String::from(ns), String::from(pod));
+            self.sync_probe(&before, ns, pod);
         }
         Ok(outcome)
     }
 
-    /// Routes over `cluster` from now on (a newer snapshot of the same cluster): every pod's
-    /// probe state is brought in step, balancer and affinity state are kept.
+    /// Routes over `cluster` from now on (a newer snapshot of the same cluster): balancer and
+    /// affinity state are kept, and the probe state of every pod that changed follows it.
     pub fn set_cluster(&mut self, cluster: Arc<Cluster>) {
-        self.cluster = cluster;
-        let gone: alloc::vec::Vec<(String, String)> =
-            self.probes.keys().filter(|(ns, pod)| self.pod_index(ns, pod).is_none()).cloned().collect();
-        for key in gone {
-            self.probes.remove(&key);
-        }
-        let pods: alloc::vec::Vec<(String, String)> = self
-            .cluster
-            .pods()
-            .iter()
-            .filter(|p| p.readiness_probe().is_some())
-            .map(|p| (p.metadata.namespace.clone(), p.metadata.name.clone()))
-            .collect();
-        for (ns, pod) in pods {
-            self.sync_probe(ns, pod);
+        let before = core::mem::replace(&mut self.cluster, cluster);
+        let mut names: Vec<(String, String)> = self.probes.keys().cloned().collect();
+        names.extend(
+            self.cluster
+                .pods()
+                .iter()
+                .filter(|p| p.readiness_probe().is_some())
+                .map(|p| (p.metadata.namespace.clone(), p.metadata.name.clone())),
+        );
+        names.sort();
+        names.dedup();
+        for (ns, pod) in names {
+            self.sync_probe(&before, &ns, &pod);
         }
     }
 
-    /// A deleted pod's probe state goes; a new pod, or one whose probe changed, starts probing
-    /// from its reported readiness; otherwise the state (and any script) is kept.
-    fn sync_probe(&mut self, ns: String, pod: String) {
-        let probe = self
-            .pod_index(&ns, &pod)
-            .and_then(|i| self.cluster.pods().get(i))
-            .map(|p| (p.readiness_probe(), p.is_ready()));
-        let key = (ns, pod);
-        match probe {
+    /// Brings pod `ns/name`'s probe state in step when its probe or reported readiness differs
+    /// from `before`: a deleted pod's state goes, a new pod (or a changed probe) starts probing
+    /// from the reported readiness, an existing state takes the reported readiness.
+    fn sync_probe(&mut self, before: &Cluster, ns: &str, name: &str) {
+        let now = probe_facts(find(&self.cluster, ns, name));
+        if now == probe_facts(find(before, ns, name)) {
+            return;
+        }
+        let key = (String::from(ns), String::from(name));
+        match now {
             None => {
                 self.probes.remove(&key);
             }
-            Some((Some(probe), ready)) => {
-                if self.probes.get(&key).is_none_or(|s| !s.probes_with(&probe)) {
-                    self.probes.insert(key, ProbeState::new(probe, ready));
+            Some((probe, ready)) => match (self.probes.get_mut(&key), probe) {
+                (Some(state), Some(p)) if state.probes_with(&p) => state.set_reported(ready),
+                (_, Some(p)) => {
+                    self.probes.insert(key, ProbeState::new(p, ready));
                 }
-            }
-            Some((None, _)) => {}
+                (Some(state), None) => state.set_reported(ready),
+                (None, None) => {}
+            },
         }
-    }
-
-    fn pod_index(&self, ns: &str, pod: &str) -> Option<usize> {
-        self.cluster
-            .pods()
-            .binary_search_by(|p| (p.metadata.namespace.as_str(), p.metadata.name.as_str()).cmp(&(ns, pod)))
-            .ok()
     }
 }

@@ -45,6 +45,14 @@ impl ProbeState {
         }
     }
 
+    /// Takes the readiness the pod's status reports (a watch event: the kubelet's own probes
+    /// decided it); the success and failure runs start again when it changes.
+    pub(crate) fn set_reported(&mut self, ready: bool) {
+        if self.ready != ready {
+            (self.ready, self.successes, self.failures) = (ready, 0, 0);
+        }
+    }
+
     /// Replaces the scripted outcomes (after the last step, probes succeed).
     pub(crate) fn set_script(&mut self, script: Vec<ProbeStep>) {
         self.script = script;

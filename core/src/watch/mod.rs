@@ -50,6 +50,8 @@ pub(crate) struct Plan {
     dropped: BTreeSet<Origin>,
     /// Services (by index) whose endpoints and checks are recomputed.
     services: BTreeSet<usize>,
+    /// Services (by index) whose checks alone are re-run.
+    checks: BTreeSet<usize>,
     /// Services (by index) whose env-var checks are re-run.
     env: BTreeSet<usize>,
     /// Ingresses (by index) whose backend checks are re-run.
@@ -154,7 +156,7 @@ impl Cluster {
 
     /// Re-runs what `plan` names and replaces the findings of those evaluations.
     fn carry_out(&mut self, plan: Plan) {
-        let Plan { admitted, mut dropped, services, env, ingresses, http } = plan;
+        let Plan { admitted, mut dropped, services, checks, env, ingresses, http } = plan;
         let mut fresh = admitted;
         let sources = Sources::default();
         let env_names =
@@ -167,6 +169,12 @@ impl Cluster {
                 dropped.insert((Stage::ServiceHints, Some(key)));
             }
             self.evaluate_service(i, usize::MAX, &cx, &mut fresh);
+        }
+        for &i in checks.difference(&services) {
+            if let Some(s) = self.services.get(i) {
+                dropped.insert((Stage::ServiceHints, Some(object_key("Service", &s.metadata))));
+            }
+            self.check_service(i, usize::MAX, &cx, &mut fresh);
         }
         for &i in &env {
             if let Some(s) = self.services.get(i) {

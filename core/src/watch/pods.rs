@@ -46,7 +46,7 @@ impl Cluster {
         // A Service that selects nothing names the near misses, which this pod may be.
         for o in self.findings.objects_with("service-selects-nothing") {
             if let Ok(i) = self.service_position(&o.namespace, &o.name) {
-                plan.services.insert(i);
+                plan.checks.insert(i);
             }
         }
         // Env checks read the namespace's explicit container env and whether any pod is linked.
