@@ -217,9 +217,9 @@ fn host_name(i: usize) -> String {
 }
 
 /// A Zipf(1) sampler over 0..n: the cumulative weights, searched.
-struct Zipf(Vec<f64>);
+pub struct Zipf(Vec<f64>);
 impl Zipf {
-    fn new(n: usize) -> Self {
+    pub fn new(n: usize) -> Self {
         let mut acc = 0.0;
         Zipf(
             (1..=n)
@@ -230,7 +230,7 @@ impl Zipf {
                 .collect(),
         )
     }
-    fn sample(&self, g: &mut Gen) -> usize {
+    pub fn sample(&self, g: &mut Gen) -> usize {
         let total = self.0.last().copied().unwrap_or(1.0);
         let u = (g.next() >> 11) as f64 / (1u64 << 53) as f64 * total;
         self.0.partition_point(|c| *c < u).min(self.0.len() - 1)
