@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: test demo wasm web-test python tools rust-checks nostd wasm-test python-test bench bench-quick fuzz-quick clean
+.PHONY: test demo wasm web-test python tools rust-checks nostd wasm-test python-test bench bench-quick stress fuzz-quick clean
 
 ## make test: every check of every target (native, wasm/npm, Python).
 test: tools rust-checks nostd wasm-test python-test web-test
@@ -70,9 +70,14 @@ bench: python
 bench-quick: python
 	cargo run --release -p kroute-benches -- --quick
 
+## Release-mode checks too slow for debug builds: the 50 MB load (time and peak RSS printed),
+## the readers-vs-writer stress test and a million ClientIP clients.
+stress:
+	cargo test --release -p kroute --test large_input --test concurrency -- --nocapture
+
 ## Fuzzing (cargo-fuzz on the nightly toolchain): every target briefly, or FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := load selector watch route
+FUZZ_TARGETS := load selector watch route http
 fuzz-quick:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 	cd core/fuzz && for t in $(FUZZ_TARGETS); do \

@@ -222,6 +222,26 @@ export interface Options {
   mergeSlashes?: boolean;
   /** What `%2F`/`%5C` in request paths do (default `"reject"`: 400). */
   escapedSlashes?: "reject" | "keep" | "unescape";
+  /** How much input is read before it is refused with a `KrouteError` naming the limit. */
+  limits?: Limits;
+}
+
+/** Limits on manifests and watch events; every field is optional. */
+export interface Limits {
+  /** Bytes of YAML or JSON text (default 32 MiB). */
+  maxInputBytes?: number;
+  /** Documents in a YAML stream, or objects given to `fromObjects` (default 10 000). */
+  maxDocuments?: number;
+  /** Objects once `List`s are flattened (default 100 000). */
+  maxObjects?: number;
+  /** Nesting of lists and maps; a document's top-level map is depth 1 (default 100, at most 128). */
+  maxDepth?: number;
+  /** Entries in one `labels`, `annotations`, `matchLabels` or `selector` map (default 1 000). */
+  maxLabels?: number;
+  /** Bytes of one string, key or value (default 2 MiB). */
+  maxStringBytes?: number;
+  /** YAML nodes that aliases may replay in all, a bound on "billion laughs" (default 100 000). */
+  maxAliasExpansion?: number;
 }
 
 /** An HTTP request: the URL (absolute, `host/path`, or `/path`), method, headers, SNI, client. */
