@@ -218,6 +218,13 @@ impl EnvNames {
     /// Collects the explicit env names of every container.
     pub(crate) fn build(pods: &[Pod]) -> Self {
         let mut out = Self::default();
+        out.add(pods);
+        out
+    }
+
+    /// Adds the explicit env names of `pods`.
+    pub(crate) fn add(&mut self, pods: &[Pod]) {
+        let out = self;
         for pod in pods {
             let links = pod.enable_service_links.unwrap_or(true);
             let scope = out.by_namespace.entry(pod.metadata.namespace.clone()).or_default();
@@ -233,6 +240,5 @@ impl EnvNames {
                 }
             }
         }
-        out
     }
 }

@@ -159,8 +159,7 @@ impl Cluster {
         let Plan { admitted, mut dropped, services, checks, env, ingresses, http } = plan;
         let mut fresh = admitted;
         let sources = Sources::default();
-        let env_names =
-            if env.is_empty() { crate::hints::EnvNames::default() } else { crate::hints::EnvNames::build(&self.pods) };
+        let env_names = self.env_names_for(&env);
         let cx = Context { sources: &sources, index: None, env: &env_names };
         for &i in &services {
             if let Some(s) = self.services.get(i) {
@@ -202,6 +201,22 @@ impl Cluster {
             );
         }
         self.findings.replace(&dropped, fresh);
+    }
+
+    /// The explicit env names the env checks of Services `env` read: their namespaces' pods,
+    /// or every pod when the master Service (whose variables reach every pod) is among them.
+    fn env_names_for(&self, env: &BTreeSet<usize>) -> crate::hints::EnvNames {
+        let namespaces: BTreeSet<&str> =
+            env.iter().filter_map(|i| self.services.get(*i)).map(|s| s.metadata.namespace.as_str()).collect();
+        let master = self.service_position("default", "kubernetes").is_ok_and(|m| env.contains(&m));
+        if master {
+            return crate::hints::EnvNames::build(&self.pods);
+        }
+        let mut names = crate::hints::EnvNames::default();
+        for ns in namespaces {
+            names.add(self.pods.get(namespace_range(&self.pods, |p| &p.metadata, ns)).unwrap_or(&[]));
+        }
+        names
     }
 
     /// A deleted object's namespace leaves the cluster when nothing else lives in it.

@@ -5,6 +5,7 @@ use crate::alloc_ip::{needs_health_check, wants_node_ports, Reserved};
 use crate::error::Error;
 use crate::model::{IngressBackend, Node, Object, Service};
 use crate::Cluster;
+use alloc::string::String;
 
 impl Cluster {
     pub(super) fn service_event(&mut self, ns: &str, name: &str, svc: Option<Service>) -> Result<Plan, Error> {
@@ -19,6 +20,10 @@ impl Cluster {
                     .services
                     .iter()
                     .filter(|o| (o.metadata.namespace.as_str(), o.metadata.name.as_str()) != (ns, name));
+                // Only a Service that needs allocating reads every address in use; one that
+                // brings its own is checked against the Services sharing one.
+                let needs = needs_allocation(&s);
+                let others = others.filter(|o| needs || shares_allocation(o, &s));
                 let reserved = self.options.ranges().map(|r| Reserved::of(others, [].iter(), &r)).unwrap_or_default();
                 match self.admit(Object::Service(s), &reserved, &mut plan) {
                     Object::Service(s) => Some(s),
@@ -28,6 +33,8 @@ impl Cluster {
             None => None,
         };
         let (old, i) = upsert(&mut self.services, |s| &s.metadata, (ns, name), svc, "Service")?;
+        let modified = old.is_some()
+            && self.services.get(i).is_some_and(|s| s.metadata.name == name && s.metadata.namespace == ns);
         match (&old, self.services.get(i).is_some_and(|s| s.metadata.namespace == ns && s.metadata.name == name)) {
             (Some(old), false) => {
                 plan.forget("Service", &old.metadata);
@@ -58,7 +65,9 @@ impl Cluster {
                 plan.ingresses.insert(j);
             }
         }
-        plan.http = true;
+        // The table refers to Services by position: it follows their arrivals and departures, and
+        // changes of the ones its Ingresses name.
+        plan.http = !plan.ingresses.is_empty() || (!modified && !self.ingresses.is_empty());
         Ok(plan)
     }
 
@@ -125,6 +134,30 @@ impl Cluster {
         plan.http = true;
         Ok(plan)
     }
+}
+
+/// Whether admitting `svc` allocates something: a cluster IP, node ports or a health-check
+/// node port it leaves out.
+fn needs_allocation(svc: &Service) -> bool {
+    use crate::model::ServiceType;
+    let ip = svc.cluster_ip.is_empty()
+        && svc.cluster_ips.is_empty()
+        && !svc.is_headless()
+        && svc.service_type() != ServiceType::ExternalName;
+    let unset = |n: Option<i64>| n.is_none_or(|n| n == 0);
+    ip || (wants_node_ports(svc) && svc.ports.iter().any(|p| unset(p.node_port)))
+        || (needs_health_check(svc) && unset(svc.health_check_node_port))
+}
+
+/// Whether `other` holds a cluster IP or node port `svc` asks for.
+fn shares_allocation(other: &Service, svc: &Service) -> bool {
+    fn ips(s: &Service) -> impl Iterator<Item = &str> {
+        s.cluster_ips.iter().chain([&s.cluster_ip]).map(String::as_str).filter(|ip| !ip.is_empty())
+    }
+    fn ports(s: &Service) -> impl Iterator<Item = i64> + '_ {
+        s.ports.iter().filter_map(|p| p.node_port).chain(s.health_check_node_port).filter(|n| *n != 0)
+    }
+    ips(other).any(|ip| ips(svc).any(|mine| mine == ip)) || ports(other).any(|p| ports(svc).any(|mine| mine == p))
 }
 
 /// An update keeps the cluster IPs and node ports it leaves out (the API server's
