@@ -21,7 +21,7 @@ enum Ev {
 enum Obj {
     Pod { name: u8, app: bool, ready: bool, deleting: bool, ip: u8, named_port: bool, node: u8, env: bool },
     Slice { ready: bool, ip: u8 },
-    Service { name: u8, app: bool, node_port: bool, port: u16, headless: bool },
+    Service { name: u8, app: bool, node_port: bool, port: u16, headless: bool, clash: bool },
     Node { name: u8, zone: Option<u8> },
     Ingress { name: u8, backend: u8, path: u8, tls: bool },
     Class { default: bool },
@@ -59,11 +59,13 @@ impl Obj {
                 "metadata": {"name": "manual-1", "namespace": "default", "labels": {"kubernetes.io/service-name": "manual"}},
                 "addressType": "IPv4", "ports": [{"port": 80}],
                 "endpoints": [{"addresses": [format!("10.9.0.{ip}")], "conditions": {"ready": ready}, "nodeName": "n0"}]}),
-            Obj::Service { name, app, node_port, port, headless } => {
+            Obj::Service { name, app, node_port, port, headless, clash } => {
                 let mut spec = json!({"ports": [{"name": "web", "port": port, "targetPort": if app {json!(8080)} else {json!("http")}}],
                     "selector": {"app": if app {"a"} else {"b"}}});
                 if headless {
                     spec["clusterIP"] = "None".into();
+                } else if clash {
+                    spec["clusterIP"] = "10.96.1.1".into(); // svc-a's, which sorts first and keeps it
                 } else {
                     spec["clusterIP"] = format!("10.96.2.{}", 10 + name).into();
                 }
@@ -125,8 +127,8 @@ fn obj() -> impl Strategy<Value = Obj> {
         4 => (0u8..5, any::<bool>(), any::<bool>(), any::<bool>(), 1u8..250, any::<bool>(), 0u8..2, prop::bool::weighted(0.2))
             .prop_map(|(name, app, ready, deleting, ip, named_port, node, env)| Obj::Pod { name, app, ready, deleting, ip, named_port, node, env }),
         1 => (any::<bool>(), 1u8..250).prop_map(|(ready, ip)| Obj::Slice { ready, ip }),
-        2 => (0u8..3, any::<bool>(), any::<bool>(), prop_oneof![Just(80u16), Just(8080u16)], prop::bool::weighted(0.2))
-            .prop_map(|(name, app, node_port, port, headless)| Obj::Service { name, app, node_port, port, headless }),
+        2 => (0u8..3, any::<bool>(), any::<bool>(), prop_oneof![Just(80u16), Just(8080u16)], prop::bool::weighted(0.2), prop::bool::weighted(0.1))
+            .prop_map(|(name, app, node_port, port, headless, clash)| Obj::Service { name, app, node_port, port, headless, clash }),
         1 => (0u8..2, prop::option::of(0u8..2)).prop_map(|(name, zone)| Obj::Node { name, zone }),
         2 => (0u8..2, 0u8..4, 0u8..2, any::<bool>()).prop_map(|(name, backend, path, tls)| Obj::Ingress { name, backend, path, tls }),
         1 => any::<bool>().prop_map(|default| Obj::Class { default }),
@@ -162,13 +164,14 @@ fn observe(c: &Cluster) -> Vec<String> {
     for s in c.services() {
         let eps = c.endpoints(&s.metadata.namespace, &s.metadata.name).unwrap();
         out.push(format!("{}/{}: {eps:?} {} {:?}", s.metadata.namespace, s.metadata.name, s.cluster_ip, s.ports));
-        for ip in [&s.cluster_ip, "192.168.0.1", "192.168.0.2"] {
-            for p in s.ports.iter().flat_map(|p| [p.port, p.node_port.unwrap_or(0)]) {
-                if let (Ok(ip), Ok(port)) = (ip.parse(), u16::try_from(p)) {
-                    let at = c.service_at(ip, port, Protocol::TCP).map(|(s, i, via)| (s.metadata.name.clone(), i, via));
-                    out.push(format!("{ip}:{port} -> {at:?}"));
-                }
-            }
+    }
+    // Every address the generated objects can claim, and the ports they can claim it on.
+    let ips =
+        ["10.96.1.1", "10.96.1.2", "10.96.1.3", "10.96.2.10", "10.96.2.11", "10.96.2.12", "192.168.0.1", "192.168.0.2"];
+    for ip in ips.map(|ip| ip.parse().unwrap()) {
+        for port in [80, 8080, 30100, 30101, 30102] {
+            let at = c.service_at(ip, port, Protocol::TCP).map(|(s, i, via)| (s.metadata.name.clone(), i, via));
+            out.push(format!("{ip}:{port} -> {at:?}"));
         }
     }
     for url in ["http://a.example/p0/x", "http://a.example/p1", "https://a.example/p0", "http://b.example/"] {

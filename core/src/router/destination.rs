@@ -134,6 +134,47 @@ impl V4Index {
         }
     }
 
+    /// Stores `target` under `key`, replacing what is there.
+    fn set(&mut self, key: u64, target: &Target) {
+        if !self.insert_new(key, target) {
+            self.remove(key);
+            self.insert_new(key, target);
+        }
+    }
+
+    /// Removes `key` (backward-shift deletion: later keys of its probe run move up, so no
+    /// tombstones are left).
+    fn remove(&mut self, key: u64) {
+        let size = self.slots.len();
+        let mut i = self.slot(key);
+        loop {
+            match self.slots.get(i) {
+                Some(s) if s.key == key => break,
+                Some(s) if s.key != FREE => i = (i + 1) % size,
+                _ => return,
+            }
+        }
+        self.nodes.remove(&key);
+        self.len -= 1;
+        let mut hole = i;
+        let mut j = (i + 1) % size;
+        while let Some(&s) = self.slots.get(j).filter(|s| s.key != FREE) {
+            let home = self.slot(s.key);
+            // The entry may fill the hole when its home is not cyclically within (hole, j].
+            let stays = if hole <= j { hole < home && home <= j } else { hole < home || home <= j };
+            if !stays {
+                if let Some(h) = self.slots.get_mut(hole) {
+                    *h = s;
+                }
+                hole = j;
+            }
+            j = (j + 1) % size;
+        }
+        if let Some(h) = self.slots.get_mut(hole) {
+            *h = FREE_SLOT;
+        }
+    }
+
     /// Stores `target` under `key` unless the key is present; whether it was stored.
     fn insert_new(&mut self, key: u64, target: &Target) -> bool {
         if (self.len + 1) * 10 > self.slots.len() * 7 {
@@ -176,6 +217,9 @@ pub(crate) struct Destinations {
     v6: FastMap<(IpAddr, u16, Protocol), Packed>,
     /// Node addresses → node index.
     pub(crate) node_ips: BTreeMap<IpAddr, usize>,
+    /// Claims left out because another Service holds the address (none in a cluster the API
+    /// server admitted); while there are any, changes rebuild the index.
+    shadowed: usize,
 }
 
 impl Destinations {
@@ -186,6 +230,7 @@ impl Destinations {
             v4: V4Index { slots: Vec::new(), nodes: new_map(), len: 0 },
             v6: new_map(),
             node_ips: BTreeMap::new(),
+            shadowed: 0,
         };
         for (n, node) in nodes.iter().enumerate() {
             for a in &node.addresses {
@@ -194,53 +239,68 @@ impl Destinations {
                 }
             }
         }
+        let mut claimed = Vec::new();
         for (s, svc) in services.iter().enumerate() {
-            if svc.service_type() == ServiceType::ExternalName {
-                continue;
-            }
-            let node_ports = wants_node_ports(svc);
-            for (p, port) in svc.ports.iter().enumerate() {
-                let Ok(number) = u16::try_from(port.port) else {
-                    continue;
-                };
-                let mut add = |ip: IpAddr, number: u16, via: Via, node: Option<usize>| {
-                    d.add(ip, number, port.protocol, Target { service: s, port: p, via, node });
-                };
-                if svc.has_cluster_ip() {
-                    for ip in core::iter::once(&svc.cluster_ip).chain(&svc.cluster_ips).filter_map(|i| i.parse().ok()) {
-                        add(ip, number, Via::ClusterIP, None);
-                    }
-                }
-                for ip in svc.external_ips.iter().filter_map(|i| i.parse().ok()) {
-                    add(ip, number, Via::ExternalIP, None);
-                }
-                if svc.service_type() == ServiceType::LoadBalancer {
-                    // kube-proxy only programs VIP-mode addresses (§4.8).
-                    for ing in svc.load_balancer_ingress.iter().filter(|i| i.ip_mode != "Proxy") {
-                        if let Ok(ip) = ing.ip.parse() {
-                            add(ip, number, Via::LoadBalancer, None);
-                        }
-                    }
-                }
-                if let (true, Some(np)) = (node_ports, port.node_port.and_then(|n| u16::try_from(n).ok())) {
-                    let node_ips: Vec<(IpAddr, usize)> = d.node_ips.iter().map(|(ip, n)| (*ip, *n)).collect();
-                    for (ip, n) in node_ips {
-                        d.add(ip, np, port.protocol, Target { service: s, port: p, via: Via::NodePort, node: Some(n) });
-                    }
+            claimed.clear();
+            claims(svc, s, &d.node_ips, &mut claimed);
+            for (ip, port, protocol, target) in claimed.drain(..) {
+                if !d.add(ip, port, protocol, target) && d.lookup(ip, port, protocol).is_some_and(|t| t.service != s) {
+                    d.shadowed += 1;
                 }
             }
         }
         d
     }
 
-    /// Indexes `target` at `ip:port/protocol` unless the address is claimed.
-    fn add(&mut self, ip: IpAddr, port: u16, protocol: Protocol, target: Target) {
-        match ip {
-            IpAddr::V4(v4) => {
-                self.v4.insert_new(v4_key(v4, port, protocol), &target);
+    /// Re-indexes the Service at `s` after it changed from `old` to `new` (same position):
+    /// the addresses it gave up are freed, the ones it claims now are taken. False when that
+    /// cannot be done in place (an address held by another Service is involved): rebuild then.
+    pub(crate) fn replace_service(&mut self, s: usize, old: &Service, new: &Service) -> bool {
+        if self.shadowed > 0 {
+            return false;
+        }
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        claims(old, s, &self.node_ips, &mut before);
+        claims(new, s, &self.node_ips, &mut after);
+        let same = |a: &(IpAddr, u16, Protocol, Target), b: &(IpAddr, u16, Protocol, Target)| {
+            (a.0, a.1, a.2) == (b.0, b.1, b.2)
+        };
+        if after.iter().any(|c| self.lookup(c.0, c.1, c.2).is_some_and(|t| t.service != s)) {
+            return false;
+        }
+        for gone in before.iter().filter(|b| !after.iter().any(|a| same(a, b))) {
+            match gone.0 {
+                IpAddr::V4(v4) => self.v4.remove(v4_key(v4, gone.1, gone.2)),
+                IpAddr::V6(_) => {
+                    self.v6.remove(&(gone.0, gone.1, gone.2));
+                }
             }
+        }
+        // Within the Service the first claim of an address keeps it, as in a build.
+        for (i, claim) in after.iter().enumerate() {
+            if after.iter().take(i).any(|earlier| same(earlier, claim)) {
+                continue;
+            }
+            let (ip, port, protocol, target) = claim;
+            match ip {
+                IpAddr::V4(v4) => self.v4.set(v4_key(*v4, *port, *protocol), target),
+                IpAddr::V6(_) => {
+                    self.v6.insert((*ip, *port, *protocol), Packed::new(target));
+                }
+            }
+        }
+        true
+    }
+
+    /// Indexes `target` at `ip:port/protocol` unless the address is claimed; whether it was.
+    fn add(&mut self, ip: IpAddr, port: u16, protocol: Protocol, target: Target) -> bool {
+        match ip {
+            IpAddr::V4(v4) => self.v4.insert_new(v4_key(v4, port, protocol), &target),
             IpAddr::V6(_) => {
-                self.v6.entry((ip, port, protocol)).or_insert(Packed::new(&target));
+                let key = (ip, port, protocol);
+                let fresh = !self.v6.contains_key(&key);
+                self.v6.entry(key).or_insert(Packed::new(&target));
+                fresh
             }
         }
     }
@@ -251,6 +311,43 @@ impl Destinations {
         match ip {
             IpAddr::V4(v4) => self.v4.get(v4_key(v4, port, protocol)),
             IpAddr::V6(_) => self.v6.get(&(ip, port, protocol)).map(|p| p.unpack()),
+        }
+    }
+}
+
+/// Every address Service `svc` (at `s`) claims, in claim order: per port its cluster IPs,
+/// external IPs, VIP-mode load-balancer IPs (§4.8) and every node address with its nodePort.
+fn claims(svc: &Service, s: usize, node_ips: &BTreeMap<IpAddr, usize>, out: &mut Vec<(IpAddr, u16, Protocol, Target)>) {
+    if svc.service_type() == ServiceType::ExternalName {
+        return;
+    }
+    let node_ports = wants_node_ports(svc);
+    for (p, port) in svc.ports.iter().enumerate() {
+        let Ok(number) = u16::try_from(port.port) else {
+            continue;
+        };
+        let mut add = |ip: IpAddr, number: u16, via: Via, node: Option<usize>| {
+            out.push((ip, number, port.protocol, Target { service: s, port: p, via, node }));
+        };
+        if svc.has_cluster_ip() {
+            for ip in core::iter::once(&svc.cluster_ip).chain(&svc.cluster_ips).filter_map(|i| i.parse().ok()) {
+                add(ip, number, Via::ClusterIP, None);
+            }
+        }
+        for ip in svc.external_ips.iter().filter_map(|i| i.parse().ok()) {
+            add(ip, number, Via::ExternalIP, None);
+        }
+        if svc.service_type() == ServiceType::LoadBalancer {
+            for ing in svc.load_balancer_ingress.iter().filter(|i| i.ip_mode != "Proxy") {
+                if let Ok(ip) = ing.ip.parse() {
+                    add(ip, number, Via::LoadBalancer, None);
+                }
+            }
+        }
+        if let (true, Some(np)) = (node_ports, port.node_port.and_then(|n| u16::try_from(n).ok())) {
+            for (ip, n) in node_ips {
+                add(*ip, np, Via::NodePort, Some(*n));
+            }
         }
     }
 }
@@ -282,5 +379,31 @@ mod tests {
             assert_eq!(ix.get(*k), Some(*t));
         }
         assert_eq!(ix.get(v4_key(core::net::Ipv4Addr::new(1, 2, 3, 4), 80, Protocol::TCP)), None);
+    }
+
+    /// Removing and overwriting keep the index equal to a map (backward-shift deletion leaves
+    /// every remaining key reachable), whatever the probe runs look like.
+    #[test]
+    fn v4_index_removals_match_a_map() {
+        let mut ix = V4Index::default();
+        let mut want = alloc::collections::BTreeMap::new();
+        let mut x = 7u64;
+        for step in 0..20_000u32 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            // Few distinct keys, so runs collide and removals hit the middle of runs.
+            let key = v4_key(core::net::Ipv4Addr::from(0x0a60_0000 + (x >> 40) as u32 % 600), 80, Protocol::TCP);
+            let t = Target { service: step as usize, port: 0, via: Via::ClusterIP, node: None };
+            if x % 3 == 0 {
+                ix.remove(key);
+                want.remove(&key);
+            } else {
+                ix.set(key, &t);
+                want.insert(key, t);
+            }
+        }
+        assert_eq!(ix.len, want.len());
+        for (k, t) in &want {
+            assert_eq!(ix.get(*k), Some(*t));
+        }
     }
 }

@@ -53,7 +53,15 @@ impl Cluster {
                 plan.env.insert(i);
             }
         }
-        self.destinations = crate::router::Destinations::build(&self.services, &self.nodes);
+        // A change in place re-indexes that Service's addresses; arrivals and departures shift
+        // positions, and clashes with other Services need the claim order: index again.
+        let in_place = match (modified, &old, self.services.get(i)) {
+            (true, Some(old), Some(new)) => self.destinations.replace_service(i, old, new),
+            _ => false,
+        };
+        if !in_place {
+            self.destinations = crate::router::Destinations::build(&self.services, &self.nodes);
+        }
         let names = |b: &IngressBackend| b.service.as_ref().is_some_and(|s| s.name == name);
         for j in namespace_range(&self.ingresses, |i| &i.metadata, ns) {
             let Some(ing) = self.ingresses.get(j) else { continue };
