@@ -4,22 +4,18 @@
 //! a `KrouteError` (a real `Error` subclass with `kind`, `document`, `line`, `column` and
 //! `field`). Nothing here computes anything the core does not.
 //!
-//! Conversions, in one place:
-//! - every object argument is first copied in JS into plain arrays, `Map`s and objects
-//!   (`plainCopy`): getters and proxy traps run once, what they throw becomes a `KrouteError`,
-//!   and a cycle, a pathologically deep object or an enormous one is an error instead of a stack
-//!   overflow;
-//! - manifests and watch events given as objects then go through `serde_wasm_bindgen` straight
-//!   into [`kroute::Tree`]s (key order kept);
-//! - options, labels, label selectors, router configurations, connections and probe steps go
-//!   through `serde_json::Value`, so that they are read by exactly the serde rules of the native
-//!   crate (unknown field names are errors there too);
-//! - results go out through `serde_wasm_bindgen` as plain objects, `None` as `null`: the
-//!   canonical JSON shape of the shared vectors.
+//! Conversions, in one place ([`json`]): every object argument is written as JSON text in JS
+//! (getters and proxy traps run once, what they throw becomes a `KrouteError`, and a cycle, a
+//! pathologically deep object or an enormous one is an error instead of a stack overflow), then
+//! read by `serde_json` into the core's types with exactly the native crate's serde rules
+//! (manifests into [`kroute::Tree`]s, key order kept; unknown field names of options and
+//! requests are errors). Results go out as canonical JSON text, `JSON.parse`d into plain objects.
 //!
 //! A `Cluster` holds its snapshot as an `Arc`: `applyEvent` changes it copy-on-write, so
 //! routers made before keep the snapshot they were made from.
 
+mod json;
+mod request;
 mod router;
 mod validation;
 
@@ -31,17 +27,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 pub use router::Router;
-
-/// How deep objects given to the API may nest (`serde_json`'s recursion limit); deeper input,
-/// or a cycle, is an error.
-const MAX_DEPTH: usize = 128;
-
-/// How many objects and arrays one argument may hold in total (guards against a small
-/// object graph that shares children and so unfolds into an enormous tree).
-const MAX_CONTAINERS: usize = 4 << 20;
 
 #[wasm_bindgen(inline_js = r#"
 /** Every failure of the kroute API: bad manifests, a bad selector or a malformed request. */
@@ -74,86 +61,12 @@ Object.defineProperty(KrouteError.prototype, "name", {
   configurable: true,
 });
 
-/** A limit of `plainCopy`, as opposed to an exception thrown by the caller's own objects. */
-class Limit {
-  constructor(message) {
-    this.message = message;
-  }
-}
-
-/** `String(e)`, even for values whose conversion throws. */
-function text(e) {
-  try {
-    return String(e);
-  } catch {
-    return "an exception";
-  }
-}
-
 /** `Array.isArray`, false where it throws (a revoked proxy). */
 export function isArraySafe(value) {
   try {
     return Array.isArray(value);
   } catch {
     return false;
-  }
-}
-
-/** A new array of the elements of `value` (at most `maxLength`), or null when not an array. */
-export function elementsOf(value, maxLength) {
-  try {
-    if (!Array.isArray(value)) return null;
-    const length = value.length;
-    if (!(length <= maxLength)) throw new Limit(`an array of more than ${maxLength} elements`);
-    const out = [];
-    for (let i = 0; i < length; i++) out.push(value[i]);
-    return out;
-  } catch (e) {
-    throw e instanceof Limit ? e.message : `reading it threw ${text(e)}`;
-  }
-}
-
-/**
- * A copy of `root` made of plain arrays, `Map`s and objects only (what serde_wasm_bindgen
- * reads: array elements, Map entries, own enumerable string-keyed properties), so that getters
- * and proxy traps run once, here, and what they throw becomes a message. At most `maxDepth`
- * levels (a cycle reaches it) and `maxContainers` objects and arrays; iterative, so deep input
- * cannot overflow the stack. Throws a string.
- */
-export function plainCopy(root, maxDepth, maxContainers) {
-  try {
-    if (typeof root !== "object" || root === null) return root;
-    let containers = 0;
-    const stack = [];
-    const make = (value, depth) => {
-      containers += 1;
-      if (containers > maxContainers) {
-        throw new Limit(`more than ${maxContainers} nested objects and arrays in one argument`);
-      }
-      if (depth >= maxDepth) throw new Limit(`objects nest deeper than ${maxDepth} levels (or contain a cycle)`);
-      const out = Array.isArray(value) ? [] : value instanceof Map ? new Map() : {};
-      stack.push([value, out, depth]);
-      return out;
-    };
-    const child = (value, depth) => (typeof value === "object" && value !== null ? make(value, depth + 1) : value);
-    const result = make(root, 0);
-    while (stack.length > 0) {
-      const [value, out, depth] = stack.pop();
-      if (Array.isArray(out)) {
-        const length = value.length;
-        if (!(length <= maxContainers)) throw new Limit(`an array of more than ${maxContainers} elements`);
-        for (let i = 0; i < length; i++) out.push(child(value[i], depth));
-      } else if (out instanceof Map) {
-        value.forEach((v, k) => out.set(child(k, depth), child(v, depth)));
-      } else {
-        for (const [k, v] of Object.entries(value)) {
-          Object.defineProperty(out, k, { value: child(v, depth), enumerable: true, writable: true, configurable: true });
-        }
-      }
-    }
-    return result;
-  } catch (e) {
-    throw e instanceof Limit ? e.message : `reading it threw ${text(e)}`;
   }
 }
 "#)]
@@ -178,14 +91,6 @@ extern "C" {
     #[wasm_bindgen(js_name = isArraySafe)]
     fn is_array(value: &JsValue) -> bool;
 
-    /// A plain-data copy of a value (see the JS above); `Err` holds the message as a string.
-    #[wasm_bindgen(catch, js_name = plainCopy)]
-    fn plain_copy(value: &JsValue, max_depth: u32, max_containers: u32) -> Result<JsValue, JsValue>;
-
-    /// A new array of the elements of an array, `null` for anything else; `Err` holds the
-    /// message as a string.
-    #[wasm_bindgen(catch, js_name = elementsOf)]
-    fn elements_of(value: &JsValue, max_length: u32) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -724,27 +629,15 @@ fn string_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| request_error(format!("{what} must be a string, got {}", describe(value))))
 }
 
-/// A plain-data copy of `value` (arrays, `Map`s, objects; no getters, no proxies), at most
-/// [`MAX_DEPTH`] levels deep and [`MAX_CONTAINERS`] objects and arrays in all. What the
-/// caller's objects throw while being read becomes the message of the `Err`.
-fn plain(value: &JsValue) -> Result<JsValue, String> {
-    plain_copy(value, MAX_DEPTH as u32, MAX_CONTAINERS as u32)
-        .map_err(|e| e.as_string().unwrap_or_else(|| String::from("the argument cannot be read")))
-}
-
 /// The elements of an array argument (a new array, so that reading it again runs no getter or
 /// proxy trap); `None` when it is not an array.
 fn array_arg(value: &JsValue, what: &str) -> Result<Option<Array>, JsValue> {
-    let elements = elements_of(value, MAX_CONTAINERS as u32)
-        .map_err(|e| request_error(format!("{what}: {}", e.as_string().unwrap_or_default())))?;
-    Ok(elements.dyn_into::<Array>().ok())
+    json::elements(value).map_err(|m| request_error(format!("{what}: {m}")))
 }
 
-/// A plain-data argument (options, labels, a label selector) as `serde_json::Value`, so that
-/// it is then read with exactly the native crate's serde rules.
-fn json_arg(value: &JsValue, what: &str) -> Result<serde_json::Value, JsValue> {
-    let copy = plain(value).map_err(|m| request_error(format!("{what}: {m}")))?;
-    serde_wasm_bindgen::from_value(copy).map_err(|e| request_error(format!("{what}: {}", serde_message(&e))))
+/// A plain-data argument (labels, a label selector) read with the native crate's serde rules.
+fn data_arg<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsValue> {
+    json::read(value, json::Nulls::Keep).map_err(|m| request_error(format!("{what}: {m}")))
 }
 
 /// A record argument (an object read with serde): `null` and `undefined` fields mean "absent",
@@ -753,11 +646,7 @@ fn record_arg<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsV
     if !value.is_object() || is_array(value) {
         return Err(request_error(format!("{what} must be an object, got {}", describe(value))));
     }
-    let mut json = json_arg(value, what)?;
-    if let serde_json::Value::Object(map) = &mut json {
-        map.retain(|_, v| !v.is_null());
-    }
-    serde_json::from_value(json).map_err(|e| request_error(format!("{what}: {e}")))
+    json::read(value, json::Nulls::OmitInRecord).map_err(|m| request_error(format!("{what}: {m}")))
 }
 
 /// An optional record argument: `undefined` / `null` → the defaults, else [`record_arg`].
@@ -819,8 +708,7 @@ fn labels_arg(value: &JsValue) -> Result<Labels, JsValue> {
     if !value.is_object() || is_array(value) {
         return Err(request_error(format!("labels must be an object of strings, got {}", describe(value))));
     }
-    let json = json_arg(value, "labels")?;
-    serde_json::from_value(json).map_err(|e| request_error(format!("labels: {e}")))
+    data_arg(value, "labels")
 }
 
 /// Manifests given as objects, one document per array element; an element that cannot be
@@ -831,32 +719,19 @@ fn objects_arg(value: &JsValue) -> Result<Vec<kroute::Tree>, JsValue> {
     };
     let mut trees = Vec::with_capacity(usize::try_from(array.length()).unwrap_or(0));
     for (document, item) in array.iter().enumerate() {
-        let tree = plain(&item)
-            .and_then(|copy| serde_wasm_bindgen::from_value(copy).map_err(|e| serde_message(&e)))
-            .map_err(|m| {
-                let mut e = error(ErrorKind::Manifest, m);
-                e.document = Some(document);
-                to_js_error(&e)
-            })?;
+        let tree = json::read(&item, json::Nulls::Keep).map_err(|m| {
+            let mut e = error(ErrorKind::Manifest, m);
+            e.document = Some(document);
+            to_js_error(&e)
+        })?;
         trees.push(tree);
     }
     Ok(trees)
 }
 
-/// A `serde_wasm_bindgen` error's text, without the `Error: ` of the JS error it wraps.
-fn serde_message(e: &serde_wasm_bindgen::Error) -> String {
-    let text = e.to_string();
-    match text.strip_prefix("Error: ") {
-        Some(rest) => rest.into(),
-        None => text,
-    }
-}
-
 /// A result in the canonical JSON shape: plain objects, `None` as `null`.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer =
-        serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
-    value.serialize(&serializer).map_err(|e| request_error(format!("cannot convert the result: {e}")))
+    json::write(value).map_err(|m| request_error(format!("cannot convert the result: {m}")))
 }
 
 /// The options of `Cluster.envVars`.
@@ -874,21 +749,13 @@ struct UsableEndpointsOptions {
     port: Option<serde_json::Value>,
 }
 
-/// A DNS query type by name (case-insensitive); an unknown one is a `Request` error.
-/// A request object, or a URL string for a `GET`.
-pub(crate) fn http_request_arg(value: &JsValue) -> Result<kroute::http::HttpRequest, JsValue> {
-    match value.as_string() {
-        Some(url) => Ok(kroute::http::HttpRequest::new(url)),
-        None => record_arg(value, "request"),
-    }
-}
-
 /// Sets `field` on a thrown KrouteError (which element of a batch failed).
 fn with_field(e: JsValue, field: String) -> JsValue {
     let _ = js_sys::Reflect::set(&e, &JsValue::from_str("field"), &JsValue::from_str(&field));
     e
 }
 
+/// A DNS query type by name (case-insensitive); an unknown one is a `Request` error.
 fn qtype_arg(name: &str) -> Result<kroute::QType, kroute::Error> {
     kroute::QType::parse(name).ok_or_else(|| {
         error(ErrorKind::Request, format!("unknown DNS type {name:?}: expected A, AAAA, SRV, PTR, CNAME or TXT"))
@@ -908,6 +775,24 @@ fn qtype_arg(name: &str) -> Result<kroute::QType, kroute::Error> {
 pub struct Cluster {
     /// The snapshot; replaced (copy on write) by `applyEvent` while routers share the old one.
     inner: RefCell<Arc<kroute::Cluster>>,
+}
+
+/// Loads YAML text with the core's YAML reader.
+#[cfg(feature = "yaml")]
+fn load_yaml(text: &str, options: &Options) -> Result<kroute::Cluster, kroute::Error> {
+    kroute::Cluster::from_yaml(text, options)
+}
+
+/// The `kroute/lite` build has no YAML reader: a `Request` error that says what to use instead.
+#[cfg(not(feature = "yaml"))]
+fn load_yaml(_text: &str, _options: &Options) -> Result<kroute::Cluster, kroute::Error> {
+    Err(error(
+        ErrorKind::Request,
+        String::from(
+            "kroute/lite cannot read YAML: use Cluster.fromJson or Cluster.fromObjects, \
+             or import \"kroute\" (with YAML loading)",
+        ),
+    ))
 }
 
 impl Cluster {
@@ -934,7 +819,7 @@ impl Cluster {
     ) -> Result<Cluster, JsValue> {
         let text = string_arg(&text, "text")?;
         let options = options_arg(&options)?;
-        kroute::Cluster::from_yaml(&text, &options).map(Cluster::new).map_err(|e| to_js_error(&e))
+        load_yaml(&text, &options).map(Cluster::new).map_err(|e| to_js_error(&e))
     }
 
     /// Loads JSON text: one object, a `List`, or an array of objects.
@@ -1022,7 +907,7 @@ impl Cluster {
         #[wasm_bindgen(unchecked_optional_param_type = "boolean | null")] explain: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "number | null")] canary_draw: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let request = http_request_arg(&request)?;
+        let request = request::http_request_arg(&request)?;
         let explain = explain.as_bool().unwrap_or(false);
         // The random draw for weighted canaries (an integer), for reproducible choices.
         let draw = match canary_draw.as_f64() {
@@ -1041,16 +926,10 @@ impl Cluster {
         &self,
         #[wasm_bindgen(unchecked_param_type = "readonly (HttpRequest | string)[]")] requests: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let Some(array) = array_arg(&requests, "requests")? else {
-            return Err(request_error(format!("requests must be an array, got {}", describe(&requests))));
-        };
+        let requests = request::http_requests_arg(&requests)?;
         let cluster = self.snapshot()?;
-        let mut out = Vec::with_capacity(array.length() as usize);
-        for (i, r) in array.iter().enumerate() {
-            let request = http_request_arg(&r).map_err(|e| with_field(e, format!("requests[{i}]")))?;
-            out.push(cluster.route_http(&request, false).map_err(|e| to_js_error(&e))?);
-        }
-        to_js(&out)
+        let out = requests.iter().map(|r| cluster.route_http(r, false)).collect::<Result<Vec<_>, _>>();
+        to_js(&out.map_err(|e| to_js_error(&e))?)
     }
 
     /// Resolves `name` as cluster DNS (CoreDNS) answers it; `type` defaults to `"A"`. With
@@ -1120,8 +999,7 @@ impl Cluster {
         if !event.is_object() || is_array(&event) {
             return Err(request_error(format!("event must be a watch event object, got {}", describe(&event))));
         }
-        let tree: kroute::Tree = plain(&event)
-            .and_then(|copy| serde_wasm_bindgen::from_value(copy).map_err(|e| serde_message(&e)))
+        let tree: kroute::Tree = json::read(&event, json::Nulls::Keep)
             .map_err(|m| to_js_error(&error(ErrorKind::Manifest, format!("event: {m}"))))?;
         let mut slot =
             self.inner.try_borrow_mut().map_err(|_| request_error("the cluster is in use by another call".into()))?;
@@ -1172,8 +1050,7 @@ impl Selector {
                 describe(&selector)
             )));
         } else {
-            let json = json_arg(&selector, "selector")?;
-            Some(serde_json::from_value(json).map_err(|e| request_error(format!("selector: {e}")))?)
+            Some(data_arg(&selector, "selector")?)
         };
         kroute::Selector::from_label_selector(parsed.as_ref())
             .map(|inner| Selector { inner })

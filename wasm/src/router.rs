@@ -78,7 +78,7 @@ impl Router {
         #[wasm_bindgen(unchecked_param_type = "HttpRequest | string")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "number | null")] now: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let request = super::http_request_arg(&request)?;
+        let request = super::request::http_request_arg(&request)?;
         let now = time_arg(&now, "now", true)?;
         let routed = self.with(|r| r.route_http(&request, now))?.map_err(|e| to_js_error(&e))?;
         to_js(&routed)

@@ -1,6 +1,6 @@
 // The package's entries: index.js (browsers and bundlers: `await init()` first) works on its own
-// and exports the same KrouteError class it throws, and `import "kroute"` resolves through
-// package.json's `exports` (Node gets node.js, ready at import).
+// and exports the same KrouteError class it throws, and `import "kroute"` (and "kroute/lite")
+// resolves through package.json's `exports` (Node gets node.js, ready at import).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -31,29 +31,36 @@ test("package.json: name, version, exports", () => {
   assert.match(pkg.version, /^\d+\.\d+\.\d+/);
   assert.equal(pkg.type, "module");
   assert.deepEqual(pkg.exports["."], { types: "./kroute.d.ts", node: "./node.js", default: "./index.js" });
+  assert.deepEqual(pkg.exports["./lite"], { types: "./lite/kroute.d.ts", node: "./lite/node.js", default: "./lite/index.js" });
   for (const f of ["kroute.d.ts", "node.js", "index.js", "kroute.js", "kroute_bg.wasm", "README.md"]) {
     assert.ok(readFileSync(path.join(pkgDir, f)).length > 0, f);
   }
 });
 
-test('import "kroute" from an installed copy resolves to the Node entry', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "kroute-entry-"));
-  try {
-    mkdirSync(path.join(dir, "node_modules"));
-    symlinkSync(pkgDir, path.join(dir, "node_modules", "kroute"), "dir");
-    writeFileSync(
-      path.join(dir, "main.mjs"),
-      `import { Cluster, KrouteError } from "kroute";
-const url = import.meta.resolve("kroute");
+// `kroute` reads YAML; `kroute/lite` refuses it with a Request error.
+for (const [specifier, entry, kind] of [
+  ["kroute", "node.js", "Manifest"],
+  ["kroute/lite", "lite/node.js", "Request"],
+]) {
+  test(`import "${specifier}" from an installed copy resolves to its Node entry`, () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kroute-entry-"));
+    try {
+      mkdirSync(path.join(dir, "node_modules"));
+      symlinkSync(pkgDir, path.join(dir, "node_modules", "kroute"), "dir");
+      writeFileSync(
+        path.join(dir, "main.mjs"),
+        `import { Cluster, KrouteError } from "${specifier}";
+const url = import.meta.resolve("${specifier}");
 let kind = null;
 try { Cluster.fromYaml("metadata:\\n\\tname: x\\n"); } catch (e) { kind = e instanceof KrouteError ? e.kind : String(e); }
-console.log(JSON.stringify({ entry: url.split("/").pop(), kind }));
+console.log(JSON.stringify({ entry: url.split("/pkg/").pop(), kind }));
 `,
-    );
-    const r = spawnSync(process.execPath, ["main.mjs"], { cwd: dir, encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { entry: "node.js", kind: "Manifest" });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      );
+      const r = spawnSync(process.execPath, ["main.mjs"], { cwd: dir, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), { entry, kind });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

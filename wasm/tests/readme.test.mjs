@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const entry = fileURLToPath(new URL("../pkg/node.js", import.meta.url));
+const liteEntry = fileURLToPath(new URL("../pkg/lite/node.js", import.meta.url));
 const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 function expectedOutput(code) {
@@ -37,7 +38,12 @@ blocks.forEach((code, i) => {
     const dir = mkdtempSync(path.join(tmpdir(), "kroute-readme-"));
     try {
       const file = path.join(dir, "example.mjs");
-      writeFileSync(file, code.replaceAll('from "kroute"', `from ${JSON.stringify(entry)}`));
+      writeFileSync(
+        file,
+        code
+          .replaceAll('from "kroute"', `from ${JSON.stringify(entry)}`)
+          .replaceAll('from "kroute/lite"', `from ${JSON.stringify(liteEntry)}`),
+      );
       const args = browser ? ["--check", file] : [file];
       const r = spawnSync(process.execPath, args, { encoding: "utf8" });
       assert.equal(r.status, 0, r.stderr);
