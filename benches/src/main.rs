@@ -7,6 +7,7 @@ mod alloc_count;
 mod harness;
 mod http;
 mod python;
+mod w7;
 mod workloads;
 
 /// Counts allocations (W1 and W2 report allocations per lookup).
@@ -32,7 +33,7 @@ fn main() {
         ("w4", workloads::w4),
         ("w5", workloads::w5),
         ("w6", workloads::w6),
-        ("w7", workloads::w7),
+        ("w7", w7::run),
         ("w8", python::w8),
         ("w9", workloads::w9),
     ];
