@@ -66,6 +66,7 @@ pub use endpoints::{Conditions, Endpoint};
 pub use envvars::{env_name, EnvVar};
 pub use error::{Error, ErrorKind};
 pub use limits::Limits;
+pub use pod_index::PodIndex;
 pub use resolver::{candidates, search_list};
 pub use router::{
     Balancer, Conn, ConnDecision, HttpRouted, ProbeStep, Router, RouterConfig, UsableEndpoints, Verdict, Via,

@@ -4,19 +4,22 @@
 
 use crate::endpoints::selects;
 use crate::model::Pod;
+use crate::selector::{Operator, Selector};
 use alloc::{collections::BTreeMap, string::String, vec::Vec};
 
 type Postings = BTreeMap<String, BTreeMap<String, Vec<u32>>>;
 
-/// Pods (sorted by namespace, name) indexed by `namespace → key → value → positions`.
+/// Pods (sorted by namespace, name, as [`crate::Cluster::pods`] keeps them) indexed by
+/// `namespace → key → value → positions`, for selecting pods with any [`Selector`] without a
+/// scan of every pod.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct PodIndex {
+pub struct PodIndex {
     labels: BTreeMap<String, Postings>,
 }
 
 impl PodIndex {
-    /// Indexes `pods`.
-    pub(crate) fn build(pods: &[Pod]) -> Self {
+    /// Indexes `pods` (sorted by namespace and name).
+    pub fn build(pods: &[Pod]) -> Self {
         let mut labels: BTreeMap<String, Postings> = BTreeMap::new();
         for (i, pod) in pods.iter().enumerate() {
             let ns = labels.entry(pod.metadata.namespace.clone()).or_default();
@@ -50,6 +53,61 @@ impl PodIndex {
     }
 }
 
+impl PodIndex {
+    /// The pods of `namespace` that `selector` selects, in pod order (`pods` as indexed). Each
+    /// `=`/`==`/`in` requirement allows a sorted set of positions (its posting lists, merged);
+    /// the sets are intersected smallest first, and every requirement is then checked on what
+    /// remains. A selector without such a requirement scans the namespace.
+    pub fn select<'p>(&self, pods: &'p [Pod], namespace: &str, selector: &Selector) -> Vec<&'p Pod> {
+        let ns = self.labels.get(namespace);
+        let mut sets: Vec<Vec<&[u32]>> = Vec::new();
+        for r in selector.requirements() {
+            if matches!(r.operator(), Operator::Equals | Operator::DoubleEquals | Operator::In) {
+                let values = ns.and_then(|n| n.get(r.key()));
+                sets.push(
+                    r.values()
+                        .iter()
+                        .filter_map(|v| values.and_then(|m| m.get(v.as_str())).map(Vec::as_slice))
+                        .collect(),
+                );
+            }
+        }
+        let matches = |p: &&Pod| selector.matches(&p.metadata.labels);
+        if sets.is_empty() {
+            let start = pods.partition_point(|p| p.metadata.namespace.as_str() < namespace);
+            let end = pods.partition_point(|p| p.metadata.namespace.as_str() <= namespace);
+            return pods.get(start..end).unwrap_or(&[]).iter().filter(matches).collect();
+        }
+        let size = |s: &Vec<&[u32]>| s.iter().map(|l| l.len()).sum::<usize>();
+        sets.sort_by_key(size);
+        let merged = |lists: &[&[u32]]| -> Vec<u32> {
+            match lists {
+                [one] => one.to_vec(),
+                _ => {
+                    let mut v: Vec<u32> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                }
+            }
+        };
+        let mut ids = sets.first().map_or(Vec::new(), |s| merged(s));
+        for set in sets.iter().skip(1) {
+            if ids.is_empty() {
+                break;
+            }
+            // A large set is probed by binary search in each of its lists; a small one merged.
+            if size(set) > ids.len() * 8 {
+                ids.retain(|i| set.iter().any(|l| l.binary_search(i).is_ok()));
+            } else {
+                let other = merged(set);
+                ids.retain(|i| other.binary_search(i).is_ok());
+            }
+        }
+        ids.into_iter().filter_map(|i| pods.get(i as usize)).filter(matches).collect()
+    }
+}
+
 /// The pods of `namespace` selected by `selector`: through `index` when given, else by a scan.
 pub(crate) fn selected_pods<'p>(
     index: Option<&PodIndex>,
@@ -62,5 +120,57 @@ pub(crate) fn selected_pods<'p>(
         None => {
             pods.iter().filter(|p| p.metadata.namespace == namespace && selects(selector, &p.metadata.labels)).collect()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::model::ObjectMeta;
+
+    /// `select` answers as a scan with `Selector::matches`, for every kind of requirement.
+    #[test]
+    fn select_matches_a_scan() {
+        let mut pods: Vec<Pod> = (0..300u32)
+            .map(|i| {
+                let mut labels = BTreeMap::new();
+                labels.insert("app".into(), alloc::format!("a{}", i % 7));
+                if i % 3 != 0 {
+                    labels.insert("tier".into(), if i % 3 == 1 { "api" } else { "db" }.into());
+                }
+                labels.insert("n".into(), alloc::format!("{}", i % 11));
+                let metadata = ObjectMeta {
+                    namespace: alloc::format!("ns{}", i % 4),
+                    name: alloc::format!("p{i:03}"),
+                    labels,
+                    ..ObjectMeta::default()
+                };
+                Pod { metadata, ..Pod::default() }
+            })
+            .collect();
+        pods.sort_by(|a, b| (&a.metadata.namespace, &a.metadata.name).cmp(&(&b.metadata.namespace, &b.metadata.name)));
+        let index = PodIndex::build(&pods);
+        for text in [
+            "app=a1",
+            "app==a2,tier=api",
+            "app in (a1,a3,a9),tier!=web",
+            "tier,app notin (a0)",
+            "!tier",
+            "n>5,app=a4",
+            "tier in (db),n<3",
+            "",
+            "app=missing",
+        ] {
+            let sel = Selector::parse(text).unwrap();
+            for ns in ["ns0", "ns1", "ns3", "nope"] {
+                let want: Vec<&Pod> =
+                    pods.iter().filter(|p| p.metadata.namespace == ns && sel.matches(&p.metadata.labels)).collect();
+                let got = index.select(&pods, ns, &sel);
+                let names = |v: &[&Pod]| v.iter().map(|p| p.metadata.name.clone()).collect::<Vec<_>>();
+                assert_eq!(names(&got), names(&want), "{text} in {ns}");
+            }
+        }
+        assert!(index.select(&pods, "ns0", &Selector::nothing()).is_empty());
     }
 }
