@@ -6,7 +6,14 @@
 use kroute::http::{normalize_path, EscapedSlashes, HttpRequest};
 use kroute::{Cluster, Options};
 use libfuzzer_sys::fuzz_target;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
+
+thread_local! {
+    static CLUSTERS: RefCell<HashMap<(Vec<u8>, u8), Arc<Cluster>>> = RefCell::new(HashMap::new());
+}
 
 const HOSTS: [&str; 4] = ["app.example", "*.example", "", "a.app.example"];
 const PATHS: [&str; 10] = ["/", "/admin", "/private", "/a/b", "/a/", "/%2e", "/x/..", "/ADMIN", "/a%2Fb", "/caf%C3%A9"];
@@ -56,7 +63,19 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(once) = normalize_path(&raw, merge, escaped) {
         assert_eq!(normalize_path(&once, merge, escaped).ok().as_deref(), Some(once.as_str()), "{raw:?}");
     }
-    let cluster = Cluster::from_yaml(&manifests(&rules), &options).expect("generated manifests load");
+    // Building a cluster costs far more than routing: reuse it for inputs with the same rules.
+    let key = (rule_bytes.to_vec(), flags % 3 + if merge { 3 } else { 0 });
+    let cluster = CLUSTERS.with_borrow_mut(|cache| {
+        if cache.len() > 4096 {
+            cache.clear();
+        }
+        cache
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Cluster::from_yaml(&manifests(&rules), &options).expect("generated manifests load"))
+            })
+            .clone()
+    });
     let url = format!("http://{}/{raw}", REQUEST_HOSTS[usize::from(host) % REQUEST_HOSTS.len()]);
     let Ok(first) = cluster.route_http(&HttpRequest::new(url.clone()), false) else { return };
     let Some(up) = first.upstream_request.as_ref().filter(|_| first.status == 200) else { return };
