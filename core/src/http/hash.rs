@@ -27,6 +27,19 @@ pub(crate) struct StrMap {
     slots: Vec<Slot>,
     keys: Vec<u8>,
     len: usize,
+    /// Which kinds of scope hold any key (bit [`kind`]): a table without host rules, say,
+    /// answers a host lookup without hashing.
+    kinds: u16,
+}
+
+/// A scope's kind: its high bits (`table::scope`), with the two host scopes apart.
+#[inline]
+fn kind(scope: u32) -> u32 {
+    if scope < 1 << 28 {
+        scope.min(1)
+    } else {
+        (scope >> 28).min(15)
+    }
 }
 
 /// 64×64→128-bit multiply, folded (the wyhash mixing step).
@@ -36,33 +49,60 @@ fn fold(a: u64, b: u64) -> u64 {
     (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// Hashes `key` within `scope`.
+/// The little-endian word of up to 8 bytes (zero-padded).
+#[inline]
+fn word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    for (d, s) in w.iter_mut().zip(b) {
+        *d = *s;
+    }
+    u64::from_le_bytes(w)
+}
+
+/// Hashes `key` within `scope`: 16 bytes per multiply (wyhash's step), so a typical path
+/// element or host costs one or two.
 #[inline]
 pub(crate) fn hash(scope: u32, key: &[u8]) -> u64 {
     const P0: u64 = 0xa076_1d64_78bd_642f;
     const P1: u64 = 0xe703_7ed1_a0b4_28db;
-    let mut h = fold(u64::from(scope) ^ P1, (key.len() as u64) ^ P0);
-    let mut chunks = key.chunks_exact(8);
+    let mut h = u64::from(scope) ^ P1 ^ ((key.len() as u64) << 32);
+    let mut chunks = key.chunks_exact(16);
     for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-        h = fold(h ^ w, P0);
+        let (a, b) = c.split_at(8);
+        h = fold(word(a) ^ h ^ P0, word(b) ^ P1);
     }
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut b = [0u8; 8];
-        for (d, s) in b.iter_mut().zip(rest) {
-            *d = *s;
-        }
-        h = fold(h ^ u64::from_le_bytes(b), P1);
+    let (a, b) = rest.split_at(rest.len().min(8));
+    fold(fold(word(a) ^ h ^ P0, word(b) ^ P1), P0 ^ (key.len() as u64))
+}
+
+/// Byte equality without a call to `memcmp` for short keys (path elements, most hosts and
+/// paths): two possibly overlapping words per 8..16 bytes.
+#[inline]
+pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
     }
-    fold(h, P0 ^ P1)
+    let n = a.len();
+    if n <= 8 {
+        return word(a) == word(b);
+    }
+    if n <= 16 {
+        let (ha, ta) = (a.get(..8), a.get(n - 8..));
+        let (hb, tb) = (b.get(..8), b.get(n - 8..));
+        return match (ha, ta, hb, tb) {
+            (Some(ha), Some(ta), Some(hb), Some(tb)) => word(ha) == word(hb) && word(ta) == word(tb),
+            _ => a == b,
+        };
+    }
+    a == b
 }
 
 impl StrMap {
     /// The value stored under `(scope, key)`.
     #[inline]
     pub(crate) fn get(&self, scope: u32, key: &[u8]) -> Option<u32> {
-        if self.slots.is_empty() {
+        if self.kinds & (1 << kind(scope)) == 0 {
             return None;
         }
         let h = hash(scope, key);
@@ -76,7 +116,7 @@ impl StrMap {
             }
             if s.tag == tag && s.scope == scope && s.len as usize == key.len() {
                 let start = s.start as usize;
-                if self.keys.get(start..start + key.len()) == Some(key) {
+                if self.keys.get(start..start + key.len()).is_some_and(|k| eq_bytes(k, key)) {
                     return Some(s.value);
                 }
             }
@@ -110,6 +150,7 @@ impl StrMap {
             i = (i + 1) & mask;
         }
         let start = self.keys.len() as u32;
+        self.kinds |= 1 << kind(scope);
         self.keys.extend_from_slice(key);
         if let Some(s) = self.slots.get_mut(i) {
             *s = Slot { tag, scope, start, len: key.len() as u32, value };
@@ -173,5 +214,28 @@ mod tests {
         assert_eq!(m.get(0, b""), None);
         assert!(m.insert_new(9, b"", 5).is_ok());
         assert_eq!(m.get(9, b""), Some(5));
+    }
+
+    #[test]
+    fn eq_bytes_is_slice_equality() {
+        let words: [&[u8]; 9] = [
+            b"",
+            b"a",
+            b"abcdefgh",
+            b"abcdefgi",
+            b"abcdefghij",
+            b"abcdefghik",
+            b"bbcdefghij",
+            b"abcdefghijklmnopq",
+            b"abcdefghijklmnopr",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(eq_bytes(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+        // Zero padding never makes a shorter key equal to a longer one.
+        assert!(!eq_bytes(b"ab\0", b"ab"));
+        assert_ne!(hash(0, b"ab\0"), hash(0, b"ab"));
     }
 }

@@ -5,7 +5,7 @@
 //! not allocate.
 
 use super::decision::{BackendPort, HostMatch, ResourceRef};
-use super::hash::StrMap;
+use super::hash::{eq_bytes, StrMap};
 use super::nginx::{Affinity, Annotations};
 use super::regex::Regex;
 use super::tls::TlsEntry;
@@ -226,11 +226,13 @@ impl SmallIndex {
             let rule = self.paths.get(start as usize..(start + len) as usize)?;
             let hit = match kind {
                 SmallKind::Exact => {
-                    rule.len() == path.len() && tail_word(bytes, path.len()) == Some(tail) && rule == path
+                    rule.len() == path.len()
+                        && tail_word(bytes, path.len()) == Some(tail)
+                        && eq_bytes(rule.as_bytes(), bytes)
                 }
                 SmallKind::Prefix => {
                     let fast = tail_word(bytes, rule.len()) == Some(tail)
-                        && bytes.starts_with(rule.as_bytes())
+                        && bytes.get(..rule.len()).is_some_and(|head| eq_bytes(head, rule.as_bytes()))
                         && matches!(bytes.get(rule.len()), None | Some(b'/'));
                     fast || (!*plain.get_or_insert_with(|| !path.contains("//")) && element_prefix(rule, path))
                 }
@@ -264,8 +266,28 @@ pub struct RouteTable {
 
 /// Path elements: split on `/`, empty elements dropped (`spec/kubernetes-semantics.md` §3.1,
 /// derived: this is what makes trailing slashes irrelevant for Prefix).
-pub(crate) fn elements(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter(|e| !e.is_empty())
+pub(crate) fn elements(path: &str) -> Elements<'_> {
+    Elements { rest: path }
+}
+
+/// The iterator of [`elements`]: a byte scan for `/` (ASCII, so every cut is a character
+/// boundary), cheaper than `str::split` on the hot path.
+pub(crate) struct Elements<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.rest.as_bytes();
+        let start = b.iter().position(|c| *c != b'/')?;
+        let len = b.get(start..).and_then(|t| t.iter().position(|c| *c == b'/')).unwrap_or(b.len() - start);
+        let e = self.rest.get(start..start + len)?;
+        self.rest = self.rest.get(start + len..).unwrap_or("");
+        Some(e)
+    }
 }
 
 /// The reference matcher, one route at a time (used for explanations and tests).
@@ -492,5 +514,19 @@ impl RouteTable {
             + self.backends.capacity() * size_of::<BackendDef>()
             + self.nodes.capacity() * 4
             + self.locations.capacity() * size_of::<Location>()
+    }
+}
+
+#[cfg(test)]
+mod element_tests {
+    use super::elements;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn elements_as_split_without_empties() {
+        for p in ["", "/", "//", "/a", "/a/", "a/b", "/a//b/", "/ü/ß//x", "///a///b///"] {
+            let want: Vec<&str> = p.split('/').filter(|e| !e.is_empty()).collect();
+            assert_eq!(elements(p).collect::<Vec<_>>(), want, "{p:?}");
+        }
     }
 }
