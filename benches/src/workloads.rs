@@ -410,26 +410,77 @@ pub fn w6(quick: bool, rows: &mut Vec<Row>) {
     ));
 }
 
-/// W9: one pod changes in a large cluster: the watch event against a full rebuild.
+/// W9: one object changes in a large cluster: the watch event against a full rebuild, for a
+/// Pod, an EndpointSlice, a Service and an Ingress (one Ingress per ten Services).
 pub fn w9(quick: bool, rows: &mut Vec<Row>) {
     let services = if quick { 2_000 } else { 10_000 };
-    let (objects, live) = cluster(services, 2);
+    let (mut objects, _) = cluster(services, 2);
+    for i in (0..services).step_by(10) {
+        objects.push(w9_ingress(i, "/"));
+    }
+    objects.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "manual", "namespace": "ns-0"},
+        "spec": {"clusterIP": "10.100.255.1", "ports": [{"port": 80}]}}));
+    objects.push(w9_slice(true));
     let trees: Vec<Tree> = objects.iter().map(|o| serde_json::from_value(o.clone()).unwrap()).collect();
     let opts = bench_options();
+    let live = Cluster::from_objects(trees.clone(), &opts).unwrap();
     let pod = objects.iter().find(|o| o["kind"] == "Pod").unwrap().clone();
-    let mut flip = false;
-    let mut live = live;
-    let (k, b) = interleaved(
-        5,
-        1,
-        || {
-            flip = !flip;
-            let mut p = pod.clone();
-            p["status"]["conditions"][0]["status"] = if flip { "False".into() } else { "True".into() };
-            let ev: Tree = serde_json::from_value(json!({"type": "MODIFIED", "object": p})).unwrap();
-            live.apply_event(&ev).map_or(0, |o| o.recomputed.len() as u64)
-        },
-        || Cluster::from_objects(trees.clone(), &opts).map_or(0, |c| c.pods().len() as u64),
-    );
-    rows.push(speedup("W9 one pod change: watch event vs full rebuild", &format!("{services} services"), b, k, 100.0));
+    let service = objects.iter().find(|o| o["kind"] == "Service").unwrap().clone();
+    let changes: [(&str, Change); 4] = [
+        (
+            "Pod",
+            Box::new(move |flip| {
+                let mut p = pod.clone();
+                p["status"]["conditions"][0]["status"] = if flip { "False".into() } else { "True".into() };
+                p
+            }),
+        ),
+        ("EndpointSlice", Box::new(w9_slice)),
+        (
+            "Service",
+            Box::new(move |flip| {
+                let mut s = service.clone();
+                s["spec"]["ports"][0]["port"] = if flip { 8081.into() } else { 80.into() };
+                s
+            }),
+        ),
+        ("Ingress", Box::new(|flip| w9_ingress(0, if flip { "/v2" } else { "/" }))),
+    ];
+    for (kind, change) in changes {
+        let mut flip = false;
+        let mut live = live.clone();
+        let (k, b) = interleaved(
+            5,
+            1,
+            || {
+                flip = !flip;
+                let ev: Tree = serde_json::from_value(json!({"type": "MODIFIED", "object": change(flip)})).unwrap();
+                live.apply_event(&ev).map_or(0, |o| o.recomputed.len() as u64 + 1)
+            },
+            || Cluster::from_objects(trees.clone(), &opts).map_or(0, |c| c.pods().len() as u64),
+        );
+        rows.push(speedup(
+            &format!("W9 one {kind} change: watch event vs full rebuild"),
+            &format!("{services} services, {} Ingresses", services / 10),
+            b,
+            k,
+            100.0,
+        ));
+    }
+}
+
+/// One object's next version, alternating with `flip`.
+type Change = Box<dyn Fn(bool) -> serde_json::Value>;
+
+fn w9_ingress(i: usize, path: &str) -> serde_json::Value {
+    json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": format!("ing-{i}"), "namespace": format!("ns-{}", i % 50)},
+        "spec": {"rules": [{"host": format!("h{i}.example.com"), "http": {"paths": [
+            {"path": path, "pathType": "Prefix", "backend": {"service": {"name": format!("svc-{i}"), "port": {"number": 80 + (i % 5)}}}}]}}]}})
+}
+
+fn w9_slice(ready: bool) -> serde_json::Value {
+    json!({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "manual-1", "namespace": "ns-0", "labels": {"kubernetes.io/service-name": "manual"}},
+        "addressType": "IPv4", "ports": [{"port": 80}],
+        "endpoints": [{"addresses": ["10.200.0.1"], "conditions": {"ready": ready}}, {"addresses": ["10.200.0.2"]}]})
 }

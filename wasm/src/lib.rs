@@ -557,8 +557,8 @@ export interface EventOutcome {
   object: string;
   /** The Services whose endpoints were recomputed (`namespace/name`). */
   recomputed: string[];
-  /** Whether the whole snapshot was rebuilt. */
-  rebuilt: boolean;
+  /** Whether the Ingress routing table was compiled again (Service, Ingress, IngressClass and Secret events). */
+  httpRebuilt: boolean;
 }
 
 /** Loads the WebAssembly module (a no-op when it is loaded already, as in Node). */
@@ -978,8 +978,9 @@ impl Cluster {
         to_js(&usable)
     }
 
-    /// A stateful connection router over the cluster as it is now (later `applyEvent` calls
-    /// do not change it): balancers, ClientIP affinity, readiness over time.
+    /// A stateful connection router over the cluster as it is now (later `applyEvent` calls on
+    /// the cluster do not change it; {@link Router.applyEvent} does): balancers, ClientIP
+    /// affinity, readiness over time.
     pub fn router(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "RouterConfig | null")] config: JsValue,
@@ -989,24 +990,29 @@ impl Cluster {
     }
 
     /// Applies a Kubernetes watch event (`{type: "ADDED" | "MODIFIED" | "DELETED", object}`)
-    /// to this cluster. Pods, Endpoints and EndpointSlices recompute only the Services they
-    /// touch; other kinds rebuild the snapshot. Routers made before keep their snapshot.
+    /// to this cluster in place: each kind recomputes only what depends on it (a Pod the
+    /// Services selecting it, a Service its endpoints, addresses and the Ingress table, …).
+    /// Routers made before keep their snapshot.
     #[wasm_bindgen(js_name = applyEvent, unchecked_return_type = "EventOutcome")]
     pub fn apply_event(
         &self,
         #[wasm_bindgen(unchecked_param_type = "WatchEvent")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        if !event.is_object() || is_array(&event) {
-            return Err(request_error(format!("event must be a watch event object, got {}", describe(&event))));
-        }
-        let tree: kroute::Tree = json::read(&event, json::Nulls::Keep)
-            .map_err(|m| to_js_error(&error(ErrorKind::Manifest, format!("event: {m}"))))?;
+        let tree = event_arg(&event)?;
         let mut slot =
             self.inner.try_borrow_mut().map_err(|_| request_error("the cluster is in use by another call".into()))?;
         let outcome = Arc::make_mut(&mut slot).apply_event(&tree).map_err(|e| to_js_error(&e))?;
         drop(slot);
         to_js(&outcome)
     }
+}
+
+/// A watch event argument as a tree.
+pub(crate) fn event_arg(event: &JsValue) -> Result<kroute::Tree, JsValue> {
+    if !event.is_object() || is_array(event) {
+        return Err(request_error(format!("event must be a watch event object, got {}", describe(event))));
+    }
+    json::read(event, json::Nulls::Keep).map_err(|m| to_js_error(&error(ErrorKind::Manifest, format!("event: {m}"))))
 }
 
 // ---------------------------------------------------------------------------------------------

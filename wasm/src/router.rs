@@ -184,6 +184,18 @@ impl Router {
         self.with(|r| r.set_in_flight(ip, port, count))
     }
 
+    /// Applies a Kubernetes watch event to this router's snapshot (copied first when the
+    /// cluster or another router shares it), keeping balancer, affinity and probe state: how
+    /// an embedding proxy follows the API server. A pod's probe state follows the event.
+    #[wasm_bindgen(js_name = applyEvent, unchecked_return_type = "EventOutcome")]
+    pub fn apply_event(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WatchEvent")] event: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let tree = super::event_arg(&event)?;
+        to_js(&self.with(|r| r.apply_event(&tree))?.map_err(|e| to_js_error(&e))?)
+    }
+
     /// How many clients the ClientIP affinity table remembers.
     #[wasm_bindgen(js_name = affinityEntries)]
     pub fn affinity_entries(&self) -> Result<f64, JsValue> {

@@ -278,7 +278,7 @@ describe("watch events", () => {
       kind: "Pod",
       object: "default/kubia-a",
       recomputed: ["default/kubia", "default/kubia-lb", "default/kubia-nodeport"],
-      rebuilt: false,
+      httpRebuilt: false,
     });
     assert.deepEqual(
       cluster.endpoints("default", "kubia").filter((e) => e.conditions.ready).map((e) => e.pod),
@@ -290,7 +290,20 @@ describe("watch events", () => {
     assert.ok(pods(before.connectMany([conn, conn, conn])).includes("kubia-a"));
   });
 
-  test("a Service event rebuilds and refreshes the diagnostics", () => {
+  test("a router follows the events applied to it, keeping its affinity", () => {
+    const cluster = seed();
+    const router = cluster.router({ balancer: "round-robin" });
+    const conn = { clientIp: "10.1.1.1", dstIp: "10.96.0.51", dstPort: 80 };
+    assert.ok(pods(router.connectMany([conn, conn, conn])).includes("kubia-a"));
+    const outcome = router.applyEvent({ type: "MODIFIED", object: unready("kubia-a", "10.244.1.2") });
+    assert.deepEqual(outcome.recomputed, ["default/kubia", "default/kubia-lb", "default/kubia-nodeport"]);
+    assert.ok(!pods(router.connectMany([conn, conn, conn, conn])).includes("kubia-a"));
+    // The cluster it was made from keeps its own snapshot.
+    assert.ok(cluster.endpoints("default", "kubia").every((e) => e.conditions.ready));
+    assert.throws(() => router.applyEvent({ type: "DELETED", object: { kind: "Pod", metadata: { name: "ghost" } } }), KrouteError);
+  });
+
+  test("a Service event recomputes it and refreshes the diagnostics", () => {
     const cluster = seed();
     assert.ok(cluster.diagnostics().some((d) => d.code === "service-selects-nothing"));
     const outcome = cluster.applyEvent({
@@ -302,7 +315,7 @@ describe("watch events", () => {
         spec: { clusterIP: "10.100.1.20", selector: { app: "kubia" }, ports: [{ port: 5432 }] },
       },
     });
-    assert.equal(outcome.rebuilt, true);
+    assert.deepEqual([outcome.recomputed, outcome.httpRebuilt], [["default/backend-database"], false]);
     assert.ok(!cluster.diagnostics().some((d) => d.code === "service-selects-nothing"));
     assert.equal(cluster.endpoints("default", "backend-database").length, 3);
   });

@@ -201,7 +201,7 @@ export function routing(yaml: string): string[] {
   const outcome: EventOutcome = cluster.applyEvent(event);
   const recomputed: string[] = outcome.recomputed;
   const outcomeType: WatchEventType = outcome.type;
-  lines.push(`${outcomeType} ${outcome.kind} ${outcome.object} ${recomputed.join(",")} ${outcome.rebuilt}`);
+  lines.push(`${outcomeType} ${outcome.kind} ${outcome.object} ${recomputed.join(",")} ${outcome.httpRebuilt}`);
   cluster.free();
   return lines;
 }

@@ -75,6 +75,7 @@ impl Cluster {
     /// Applies one watch event. Errors for events that cannot be read, `ERROR` events, and
     /// deletions of objects that do not exist; the Cluster is unchanged then.
     pub fn apply_event(&mut self, event: &Tree) -> Result<EventOutcome, Error> {
+        self.options.limits.check_event(event)?;
         let o = Obj::new(event, "")?;
         let type_ = o.string("type")?;
         let object_tree =
