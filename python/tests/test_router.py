@@ -386,7 +386,7 @@ def test_apply_event_recomputes_a_service_and_refreshes_diagnostics(seed: Cluste
         "spec": {"clusterIP": "10.100.1.20", "selector": {"app": "kubia"}, "ports": [{"port": 5432}]},
     }
     outcome = seed.apply_event({"type": "MODIFIED", "object": svc})
-    assert outcome.http_rebuilt and outcome.kind == "Service"
+    assert not outcome.http_rebuilt and outcome.kind == "Service"  # no Ingress reads it
     assert outcome.recomputed == ("default/backend-database",)
     assert not any(d.code == "service-selects-nothing" for d in seed.diagnostics)
     assert len(seed.endpoints("default", "backend-database")) == 3
