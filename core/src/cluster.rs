@@ -101,6 +101,9 @@ impl Options {
     }
 }
 
+/// The namespaces every cluster has.
+pub(crate) const BUILTIN_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
+
 /// A compiled snapshot of a cluster's networking objects. Every list is ordered by namespace
 /// and name; `service_ids` and `service_endpoints` run parallel to `services`.
 #[derive(Clone, Debug)]
@@ -192,8 +195,7 @@ impl Cluster {
             crate::validate::check(l, &mut f);
         }
         tagged.extend(Stage::Validate, None, core::mem::take(&mut f.out));
-        let mut namespaces: BTreeSet<String> =
-            ["default", "kube-system", "kube-public"].into_iter().map(String::from).collect();
+        let mut namespaces: BTreeSet<String> = BUILTIN_NAMESPACES.into_iter().map(String::from).collect();
         namespaces.extend(loaded.iter().map(|l| l.object.meta().namespace.clone()).filter(|n| !n.is_empty()));
         let parts = Parts::split(loaded);
         let node_zones: BTreeMap<String, String> = parts

@@ -224,10 +224,9 @@ impl EnvNames {
 
     /// Adds the explicit env names of `pods`.
     pub(crate) fn add(&mut self, pods: &[Pod]) {
-        let out = self;
         for pod in pods {
             let links = pod.enable_service_links.unwrap_or(true);
-            let scope = out.by_namespace.entry(pod.metadata.namespace.clone()).or_default();
+            let scope = self.by_namespace.entry(pod.metadata.namespace.clone()).or_default();
             scope.pods += 1;
             scope.linked_pods += usize::from(links);
             for c in &pod.containers {

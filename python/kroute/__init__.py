@@ -677,6 +677,14 @@ class EventOutcome(_Result):
         return o
 
 
+def _apply_event(handle: _native.Cluster | _native.Router, event: Mapping[str, Any]) -> EventOutcome:
+    """A watch event through a native cluster or router."""
+    if not isinstance(event, Mapping):
+        raise TypeError(f"apply_event() takes a watch event dict, not {type(event).__name__}")
+    outcome = handle.apply_event_json(_dumps(dict(event), ManifestError, "event"))
+    return EventOutcome._from_dict(json.loads(outcome))
+
+
 def _check_str(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be str, not {type(value).__name__}")
@@ -872,11 +880,9 @@ class Cluster:
         recomputes only what depends on it (a Pod the Services selecting it, a Service its
         endpoints, addresses and the Ingress table, ...). Routers made before keep the snapshot
         they were made from; :meth:`Router.apply_event` changes a router's."""
-        if not isinstance(event, Mapping):
-            raise TypeError(f"apply_event() takes a watch event dict, not {type(event).__name__}")
-        outcome = self._handle.apply_event_json(_dumps(dict(event), ManifestError, "event"))
+        outcome = _apply_event(self._handle, event)
         self._diagnostics = None
-        return EventOutcome._from_dict(json.loads(outcome))
+        return outcome
 
     def __repr__(self) -> str:
         return f"<kroute.Cluster namespace={self.options['namespace']!r} diagnostics={len(self.diagnostics)}>"
@@ -1027,10 +1033,7 @@ class Router:
         """Applies a Kubernetes watch event to this router's snapshot (copied first when the
         cluster or another router shares it), keeping balancer, affinity and probe state: how
         an embedding proxy follows the API server."""
-        if not isinstance(event, Mapping):
-            raise TypeError(f"apply_event() takes a watch event dict, not {type(event).__name__}")
-        outcome = self._handle.apply_event_json(_dumps(dict(event), ManifestError, "event"))
-        return EventOutcome._from_dict(json.loads(outcome))
+        return _apply_event(self._handle, event)
 
     @property
     def affinity_entries(self) -> int:

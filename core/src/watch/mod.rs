@@ -222,16 +222,21 @@ impl Cluster {
 
     /// A deleted object's namespace leaves the cluster when nothing else lives in it.
     fn forget_namespace_if_empty(&mut self, ns: &str) {
-        if ns.is_empty() || ["default", "kube-system", "kube-public"].contains(&ns) {
+        if ns.is_empty() || crate::cluster::BUILTIN_NAMESPACES.contains(&ns) {
             return;
         }
-        let in_ns = |m: &crate::model::ObjectMeta| m.namespace == ns;
-        let used = self.pods.iter().any(|p| in_ns(&p.metadata))
-            || self.services.iter().any(|s| in_ns(&s.metadata))
-            || self.ingresses.iter().any(|i| in_ns(&i.metadata))
-            || self.secrets.iter().any(|s| in_ns(&s.metadata))
-            || self.endpoints_objects.keys().any(|(n, _)| n == ns)
-            || self.slices.keys().any(|(n, _)| n == ns);
+        // Every list is ordered by namespace: a binary search per list.
+        let keys_in_ns = |k: &(String, String)| k.0 == ns;
+        let used = !namespace_range(&self.pods, |p| &p.metadata, ns).is_empty()
+            || !namespace_range(&self.services, |s| &s.metadata, ns).is_empty()
+            || !namespace_range(&self.ingresses, |i| &i.metadata, ns).is_empty()
+            || !namespace_range(&self.secrets, |s| &s.metadata, ns).is_empty()
+            || self
+                .endpoints_objects
+                .range((String::from(ns), String::new())..)
+                .next()
+                .is_some_and(|(k, _)| keys_in_ns(k))
+            || self.slices.range((String::from(ns), String::new())..).next().is_some_and(|(k, _)| keys_in_ns(k));
         if !used {
             self.namespaces.remove(ns);
         }

@@ -11,6 +11,7 @@ impl Cluster {
     pub(super) fn service_event(&mut self, ns: &str, name: &str, svc: Option<Service>) -> Result<Plan, Error> {
         let mut plan = Plan::default();
         let old_at = self.service_position(ns, name).ok();
+        let present = svc.is_some();
         let svc = match svc {
             Some(mut s) => {
                 if let Some(old) = old_at.and_then(|i| self.services.get(i)) {
@@ -33,9 +34,8 @@ impl Cluster {
             None => None,
         };
         let (old, i) = upsert(&mut self.services, |s| &s.metadata, (ns, name), svc, "Service")?;
-        let modified = old.is_some()
-            && self.services.get(i).is_some_and(|s| s.metadata.name == name && s.metadata.namespace == ns);
-        match (&old, self.services.get(i).is_some_and(|s| s.metadata.namespace == ns && s.metadata.name == name)) {
+        let modified = old.is_some() && present;
+        match (&old, present) {
             (Some(old), false) => {
                 plan.forget("Service", &old.metadata);
                 remove_at(&mut self.service_ids, i);
@@ -81,13 +81,14 @@ impl Cluster {
 
     pub(super) fn node_event(&mut self, name: &str, node: Option<Node>) -> Result<Plan, Error> {
         let mut plan = Plan::default();
+        let deleted = node.is_none();
         let node = match node.map(|n| self.admit(Object::Node(n), &Reserved::default(), &mut plan)) {
             Some(Object::Node(n)) => Some(n),
             _ => None,
         };
         let zone = node.as_ref().and_then(|n| n.zone()).map(alloc::string::String::from);
         let (old, _) = upsert(&mut self.nodes, |n| &n.metadata, ("", name), node, "Node")?;
-        if let (Some(old), true) = (&old, zone.is_none() && !self.nodes.iter().any(|n| n.metadata.name == name)) {
+        if let (Some(old), true) = (&old, deleted) {
             plan.forget("Node", &old.metadata);
         }
         let before = match &zone {
