@@ -128,7 +128,10 @@ fn run(case: &Value) -> Value {
             let req: kroute::http::HttpRequest = serde_json::from_value(query["request"].clone()).unwrap();
             let draw = query.get("canaryDraw").and_then(Value::as_u64);
             match cluster.route_http_with_draw(&req, false, draw) {
-                Ok(d) => serde_json::to_value(d).unwrap(),
+                Ok(d) => {
+                    check_lookup_url(&cluster, &req, &d);
+                    serde_json::to_value(d).unwrap()
+                }
                 Err(e) => error_json(&e),
             }
         }
@@ -225,4 +228,20 @@ fn shared_vectors() {
     }
     assert!(count > 0, "no vectors found");
     assert!(failures.is_empty(), "{} of {count} vectors failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The lean `lookup_url` names the same rule as the full decision, for every URL-only request
+/// of the vectors (a canary choice aside: the lookup answers the mainline).
+fn check_lookup_url(cluster: &kroute::Cluster, req: &kroute::http::HttpRequest, d: &kroute::http::HttpDecision) {
+    if !req.headers.is_empty() || req.sni.is_some() || d.canary.is_some() {
+        return;
+    }
+    let mut buffers = kroute::http::LookupBuffers::default();
+    let got = cluster.http_table().lookup_url(&req.url, &mut buffers).unwrap();
+    let source = d.source.as_ref().map(|s| (s.name.as_str(), s.path));
+    match got {
+        kroute::http::UrlLookup::Matched(r) => assert_eq!(source, Some((r.ingress, r.path)), "{}", req.url),
+        kroute::http::UrlLookup::NoRoute => assert_eq!(source, None, "{}", req.url),
+        kroute::http::UrlLookup::Refused(_) => assert_eq!(d.status, 400, "{}", req.url),
+    }
 }

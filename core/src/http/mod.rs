@@ -33,6 +33,7 @@ mod build;
 mod class;
 mod decision;
 mod hash;
+mod lookup;
 mod nginx;
 mod normalize;
 mod order;
@@ -49,6 +50,7 @@ pub use decision::{
     Backend, BackendPort, CanaryDecision, CookieAffinity, HostMatch, HttpDecision, Match, Redirect, ResourceRef,
     Source, Tls, TraceStep, UpstreamRequest,
 };
+pub use lookup::{LookupBuffers, UrlLookup};
 pub use normalize::{normalize_path, EscapedSlashes};
 pub use request::HttpRequest;
 pub use route::EndpointsOf;
