@@ -135,6 +135,13 @@ fn run(case: &Value) -> Value {
                 Err(e) => error_json(&e),
             }
         }
+        "lookupHttp" => {
+            let mut buffers = kroute::http::LookupBuffers::default();
+            match cluster.http_table().lookup_url(query["url"].as_str().unwrap(), &mut buffers) {
+                Ok(l) => serde_json::to_value(l).unwrap(),
+                Err(e) => error_json(&e),
+            }
+        }
         "usableEndpoints" => {
             let node = query.get("node").and_then(Value::as_str);
             // A port is a number or a name.

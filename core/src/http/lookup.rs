@@ -27,6 +27,34 @@ pub enum UrlLookup<'t> {
     Refused(&'static str),
 }
 
+/// The canonical JSON: `{"result": "matched", namespace, ingress, rule, path, hostMatch,
+/// service, servicePort}` (`rule` and `path` null for a `defaultBackend`), `{"result":
+/// "no-route"}`, or `{"result": "refused", "reason": ...}`.
+impl serde::Serialize for UrlLookup<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        match self {
+            Self::Matched(r) => {
+                m.serialize_entry("result", "matched")?;
+                m.serialize_entry("namespace", r.namespace)?;
+                m.serialize_entry("ingress", r.ingress)?;
+                m.serialize_entry("rule", &r.rule)?;
+                m.serialize_entry("path", &r.path)?;
+                m.serialize_entry("hostMatch", &r.host_match)?;
+                m.serialize_entry("service", &r.service)?;
+                m.serialize_entry("servicePort", &r.service_port)?;
+            }
+            Self::NoRoute => m.serialize_entry("result", "no-route")?,
+            Self::Refused(reason) => {
+                m.serialize_entry("result", "refused")?;
+                m.serialize_entry("reason", reason)?;
+            }
+        }
+        m.end()
+    }
+}
+
 impl RouteTable {
     /// Which Ingress rule (or `defaultBackend`) answers `url` (`http(s)://host/path`,
     /// `host/path` or `/path`), normalised as [`RouteTable::route`] normalises it
