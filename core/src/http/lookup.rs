@@ -82,6 +82,7 @@ impl RouteTable {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::{Cluster, Options};
 
@@ -99,7 +100,7 @@ spec:
 ";
 
     fn cluster() -> Cluster {
-        Cluster::from_yaml(YAML, &Options::default()).unwrap_or_else(|e| panic!("{e}"))
+        Cluster::from_yaml(YAML, &Options::default()).unwrap()
     }
 
     /// Every URL gets the same rule from `lookup_url` as from the full `route_http` decision.
@@ -118,11 +119,11 @@ spec:
             "http://shop.example.com/a%zz",
             "http://bad host/",
         ] {
-            let d = c.route_http(&crate::http::HttpRequest::new(url), false).unwrap_or_else(|e| panic!("{e}"));
-            let got = c.http_table().lookup_url(url, &mut buffers).unwrap_or_else(|e| panic!("{e}"));
+            let d = c.route_http(&crate::http::HttpRequest::new(url), false).unwrap();
+            let got = c.http_table().lookup_url(url, &mut buffers).unwrap();
             match got {
                 UrlLookup::Matched(r) => {
-                    let s = d.source.unwrap_or_else(|| panic!("{url}: route found no source"));
+                    let s = d.source.unwrap();
                     assert_eq!((s.name.as_str(), s.path), (r.ingress, r.path), "{url}");
                     assert_eq!(d.backend.and_then(|b| b.service).as_deref(), r.service, "{url}");
                 }
