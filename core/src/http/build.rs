@@ -1,5 +1,5 @@
 //! Compiling Ingresses into a [`RouteTable`]: class selection, claims in creation order,
-//! servers and default backends, paths into the hash table and trie (upstream profile) or
+//! servers and default backends, paths into the hash table (upstream profile) or
 //! nginx locations (ingress-nginx profile), canaries, affinity and TLS, and the findings
 //! about rules that can never win.
 
@@ -11,8 +11,8 @@ use super::normalize::canonical_rule_path;
 use super::order::claim_order;
 use super::regex::Regex;
 use super::table::{
-    elements, scope, BackendDef, Fallback, IngressInfo, LocKind, Location, Route, RouteState, RouteTable, Server,
-    SmallIndex, SmallKind, Target, NONE, SMALL_MAX,
+    elements, prefix_key, scope, BackendDef, Fallback, IngressInfo, LocKind, Location, PathShape, Route, RouteState,
+    RouteTable, Server, SmallIndex, SmallKind, Target, NONE, SMALL_MAX,
 };
 use super::tls::{check_secret, SecretProblem, TlsEntry};
 use super::{HttpOptions, Profile};
@@ -68,7 +68,6 @@ pub(crate) fn compile(
             backends: Vec::new(),
             routes: Vec::new(),
             servers: Vec::new(),
-            nodes: Vec::new(),
             locations: Vec::new(),
             regexes: Vec::new(),
             tls: Vec::new(),
@@ -189,12 +188,10 @@ fn regex_like(p: &str) -> bool {
 
 impl<'a> Builder<'a, '_, '_> {
     fn new_server(&mut self, host: String) -> u32 {
-        let root = self.t.nodes.len() as u32;
-        self.t.nodes.push(NONE);
         let id = self.t.servers.len() as u32;
         self.t.servers.push(Server {
             host,
-            root,
+            shape: PathShape::default(),
             fallback: None,
             first_ingress: None,
             tls: None,
@@ -457,7 +454,8 @@ impl<'a> Builder<'a, '_, '_> {
         }
     }
 
-    /// Upstream profile: Exact paths into the hash table, the others into the trie.
+    /// Upstream profile: Exact paths into the hash table under the path, the others under
+    /// their [`prefix_key`], the best of each key kept.
     fn insert_upstream(&mut self, sid: u32, rid: u32) {
         // The path is moved out while the table is updated, and put back.
         let Some(route) = self.t.routes.get_mut(rid as usize) else {
@@ -472,46 +470,30 @@ impl<'a> Builder<'a, '_, '_> {
     }
 
     fn insert_path(&mut self, sid: u32, rid: u32, path: &str, exact: bool) {
+        let Some(shape) = self.t.servers.get_mut(sid as usize).map(|s| &mut s.shape) else {
+            return;
+        };
         if exact {
+            shape.exact = true;
             if let Err(winner) = self.t.map.insert_new(scope::EXACT | sid, path.as_bytes(), rid) {
                 self.set_state(rid, RouteState::Conflict(winner));
             }
             return;
         }
-        let Some(mut node) = self.t.servers.get(sid as usize).map(|s| s.root) else {
+        let key = prefix_key(path);
+        shape.add_prefix(path, &key);
+        let Err(current) = self.t.map.insert_new(scope::PREFIX | sid, key.as_bytes(), rid) else {
             return;
         };
-        for e in elements(path) {
-            node = match self.t.map.get(scope::EDGE | node, e.as_bytes()) {
-                Some(child) => child,
-                None => {
-                    let child = self.t.nodes.len() as u32;
-                    self.t.nodes.push(NONE);
-                    let _ = self.t.map.insert_new(scope::EDGE | node, e.as_bytes(), child);
-                    child
-                }
-            };
-        }
-        let current = self.t.nodes.get(node as usize).copied().unwrap_or(NONE);
-        let current_path = self.t.routes.get(current as usize).map(|r| r.path.len());
-        match current_path {
-            None => {
-                if let Some(n) = self.t.nodes.get_mut(node as usize) {
-                    *n = rid;
-                }
-            }
-            Some(_) if self.t.routes.get(current as usize).is_some_and(|r| r.path == path) => {
-                self.set_state(rid, RouteState::Conflict(current));
-            }
+        match self.t.routes.get(current as usize).map(|r| r.path.as_str()) {
+            Some(p) if p == path => self.set_state(rid, RouteState::Conflict(current)),
             // Same elements, longer string (`/foo/` over `/foo`): the longer path wins every
             // request both match (types.go, PathTypePrefix).
-            Some(len) if path.len() > len => {
+            Some(p) if path.len() > p.len() => {
                 self.set_state(current, RouteState::Shadowed(rid));
-                if let Some(n) = self.t.nodes.get_mut(node as usize) {
-                    *n = rid;
-                }
+                self.t.map.replace(scope::PREFIX | sid, key.as_bytes(), rid);
             }
-            Some(_) => self.set_state(rid, RouteState::Shadowed(current)),
+            _ => self.set_state(rid, RouteState::Shadowed(current)),
         }
     }
 
@@ -830,14 +812,12 @@ impl<'a> Builder<'a, '_, '_> {
     }
 
     /// Upstream profile, after the findings: servers with few paths get a [`SmallIndex`];
-    /// the hash table and trie are rebuilt with the other servers' active paths only.
+    /// the hash table is rebuilt with the other servers' active paths only.
     fn compact(&mut self) {
         let old = core::mem::take(&mut self.t.map);
-        self.t.nodes.clear();
         let mut hosts = Vec::new();
         for (sid, server) in self.t.servers.iter_mut().enumerate() {
-            server.root = self.t.nodes.len() as u32;
-            self.t.nodes.push(NONE);
+            server.shape = PathShape::default();
             if !server.host.is_empty() {
                 hosts.push((sid as u32, server.host.clone()));
             }

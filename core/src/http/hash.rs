@@ -1,5 +1,5 @@
 //! A compact open-addressing hash map from `(scope, bytes)` to `u32`, built once and read
-//! without allocating. One table holds host names, exact paths and prefix-trie edges, told
+//! without allocating. One table holds host names, exact paths and Prefix path keys, told
 //! apart by `scope`. The hash is fixed (no random seed): the same table on every platform,
 //! and the keys come from manifests, not from requests, so probe chains are bounded by the
 //! configuration.
@@ -102,6 +102,19 @@ impl StrMap {
     /// The value stored under `(scope, key)`.
     #[inline]
     pub(crate) fn get(&self, scope: u32, key: &[u8]) -> Option<u32> {
+        self.find(scope, key).and_then(|i| self.slots.get(i)).map(|s| s.value)
+    }
+
+    /// Replaces the value stored under `(scope, key)`, when there is one.
+    pub(crate) fn replace(&mut self, scope: u32, key: &[u8], value: u32) {
+        if let Some(s) = self.find(scope, key).and_then(|i| self.slots.get_mut(i)) {
+            s.value = value;
+        }
+    }
+
+    /// The slot holding `(scope, key)`.
+    #[inline]
+    fn find(&self, scope: u32, key: &[u8]) -> Option<usize> {
         if self.kinds & (1 << kind(scope)) == 0 {
             return None;
         }
@@ -117,7 +130,7 @@ impl StrMap {
             if s.tag == tag && s.scope == scope && s.len as usize == key.len() {
                 let start = s.start as usize;
                 if self.keys.get(start..start + key.len()).is_some_and(|k| eq_bytes(k, key)) {
-                    return Some(s.value);
+                    return Some(i);
                 }
             }
             i = (i + 1) & mask;

@@ -1,8 +1,7 @@
 //! The compiled routing table (`spec/http-routing.md` §2.4, `spec/kubernetes-semantics.md`
 //! §3.1–§3.2): servers by host (exact names and single-label wildcards in one hash table, a
-//! server for rules without host), Exact paths in the same hash table, Prefix paths in a trie
-//! of path elements whose edges live there too, and the ingress-nginx locations. Lookups do
-//! not allocate.
+//! server for rules without host), Exact paths and Prefix path keys in the same hash table
+//! (see [`prefix_key`]), and the ingress-nginx locations. Lookups do not allocate.
 
 use super::decision::{BackendPort, HostMatch, ResourceRef};
 use super::hash::{eq_bytes, StrMap};
@@ -11,7 +10,7 @@ use super::regex::Regex;
 use super::tls::TlsEntry;
 use super::{HttpOptions, Profile};
 use crate::model::PathType;
-use alloc::{string::String, vec::Vec};
+use alloc::{borrow::Cow, string::String, vec::Vec};
 
 /// "No such entry" in `u32` indexes.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -24,8 +23,9 @@ pub(crate) mod scope {
     pub(crate) const WILDCARD: u32 = 1;
     /// An Exact path of server `id` → route.
     pub(crate) const EXACT: u32 = 2 << 28;
-    /// A path element below trie node `id` → child node.
-    pub(crate) const EDGE: u32 = 3 << 28;
+    /// The [`prefix_key`](super::prefix_key) of Prefix paths of server `id` → the best route
+    /// among them.
+    pub(crate) const PREFIX: u32 = 3 << 28;
     /// An nginx exact location (`= /foo`) of server `id` → location.
     pub(crate) const NGX_EXACT: u32 = 4 << 28;
     /// An nginx prefix location of server `id` → location.
@@ -152,8 +152,8 @@ pub(crate) struct Fallback {
 pub(crate) struct Server {
     /// The host as written (lower-cased); `""` for the server of rules without host.
     pub(crate) host: String,
-    /// The trie root (upstream profile).
-    pub(crate) root: u32,
+    /// Upstream profile: what the server's hashed paths look like.
+    pub(crate) shape: PathShape,
     pub(crate) fallback: Option<Fallback>,
     /// The first Ingress naming the host (ingress-nginx: its annotations apply to `/`).
     pub(crate) first_ingress: Option<u32>,
@@ -168,10 +168,58 @@ pub(crate) struct Server {
     /// case-insensitive regex.
     pub(crate) regex_mode: bool,
     /// Upstream profile, servers with few paths: the paths in precedence order, side by
-    /// side, scanned instead of the trie (one or two cache lines instead of a hash probe per
+    /// side, scanned instead of hashed (one or two cache lines instead of a hash probe per
     /// path element).
     pub(crate) small: Option<SmallIndex>,
 }
+
+/// The hashed paths of a big server (upstream profile), so that lookups skip probes that
+/// cannot hit.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PathShape {
+    /// Some Exact path.
+    pub(crate) exact: bool,
+    /// Bit `n % 64` is set when some Prefix key is `n` bytes long.
+    pub(crate) lens: u64,
+    /// The longest Prefix key; `None` without Prefix paths.
+    pub(crate) max: Option<u32>,
+    /// The most bytes a Prefix path has beyond its key: 1 for `/foo/`, more only with empty
+    /// elements (`/foo//`, which validation allows for ImplementationSpecific).
+    pub(crate) extra: u32,
+}
+
+impl PathShape {
+    /// Records a Prefix path and its key.
+    pub(crate) fn add_prefix(&mut self, path: &str, key: &str) {
+        self.lens |= 1 << (key.len() % 64);
+        self.max = self.max.max(Some(key.len() as u32));
+        self.extra = self.extra.max(path.len().saturating_sub(key.len()) as u32);
+    }
+}
+
+/// The hash key of a Prefix (or ImplementationSpecific) path: its elements, each after one
+/// `/`; `""` for `/`. Paths with the same elements match the same requests
+/// (`spec/kubernetes-semantics.md` §3.1), so they share a key, and a request's candidate
+/// keys are its own element-boundary prefixes. Borrowed unless the path has empty elements.
+pub(crate) fn prefix_key(path: &str) -> Cow<'_, str> {
+    let trimmed = path.trim_end_matches('/');
+    if (trimmed.is_empty() || trimmed.starts_with('/')) && !trimmed.contains("//") {
+        return Cow::Borrowed(trimmed);
+    }
+    let mut key = String::with_capacity(trimmed.len());
+    for e in elements(trimmed) {
+        key.push('/');
+        key.push_str(e);
+    }
+    Cow::Owned(key)
+}
+
+/// The request had empty elements (or no leading `/`) where Prefix keys are compared.
+struct Unclean;
+
+/// Bytes of a request's canonical form kept on the stack to probe Prefix keys when the
+/// request has empty elements; servers with longer keys scan their paths instead.
+const COMPACT_MAX: usize = 512;
 
 /// Up to this many active paths, a server is scanned linearly.
 pub(crate) const SMALL_MAX: usize = 16;
@@ -253,8 +301,6 @@ pub struct RouteTable {
     pub(crate) backends: Vec<BackendDef>,
     pub(crate) routes: Vec<Route>,
     pub(crate) servers: Vec<Server>,
-    /// Trie nodes: the best Prefix route ending at each node.
-    pub(crate) nodes: Vec<u32>,
     pub(crate) locations: Vec<Location>,
     pub(crate) regexes: Vec<Regex>,
     pub(crate) tls: Vec<TlsEntry>,
@@ -377,33 +423,138 @@ impl RouteTable {
     }
 
     /// The upstream profile's match in server `sid` for normalised `path` (no query): the
-    /// longest matching path, then Exact over Prefix (§2.4). Allocation-free.
+    /// longest matching path, then Exact over Prefix, then the Prefix with more elements
+    /// (`spec/http-routing.md` §2.4; claim order is settled when the table is built).
+    /// Allocation-free: one probe for an Exact path, one per Prefix key length the server
+    /// has, longest first, usually stopping at the first hit.
     pub(crate) fn match_upstream(&self, sid: u32, path: &str) -> Option<u32> {
         let server = self.server(sid)?;
         if let Some(small) = &server.small {
             return small.find(path);
         }
-        let len = |r: u32| self.route_at(r).map_or(0, |r| r.path.len());
-        let exact = self.map.get(scope::EXACT | sid, path.as_bytes());
-        let mut node = server.root;
-        let mut best = self.nodes.get(node as usize).copied().filter(|r| *r != NONE);
-        for e in elements(path) {
-            match self.map.get(scope::EDGE | node, e.as_bytes()) {
-                Some(child) => {
-                    node = child;
-                    if let Some(r) = self.nodes.get(node as usize).copied().filter(|r| *r != NONE) {
-                        if best.is_none_or(|b| len(r) >= len(b)) {
-                            best = Some(r);
-                        }
+        let shape = &server.shape;
+        let exact = if shape.exact { self.map.get(scope::EXACT | sid, path.as_bytes()) } else { None };
+        if shape.max.is_none() {
+            return exact;
+        }
+        // An Exact path is as long as the request: a Prefix path must be longer to win.
+        let best = exact.map(|e| (e, path.len()));
+        let found = match self.probe_prefixes(sid, shape, path.as_bytes(), best) {
+            Ok(found) => found,
+            Err(Unclean) => self.probe_compacted(sid, shape, path, best),
+        };
+        found.map(|(r, _)| r)
+    }
+
+    /// Probes the server's Prefix keys that are element-boundary prefixes of `path`, longest
+    /// first (§3.1), keeping the longest written path that beats `best` (route, length);
+    /// among equally long ones the first found, which has more elements (§2.4). A key is at
+    /// most `shape.extra` bytes shorter than its paths, so the probes stop once no shorter
+    /// key can win. `Err` when the request has empty elements where keys are compared
+    /// (`//`, kept without mergeSlashes) or no leading `/`.
+    fn probe_prefixes(
+        &self,
+        sid: u32,
+        shape: &PathShape,
+        path: &[u8],
+        mut best: Option<(u32, usize)>,
+    ) -> Result<Option<(u32, usize)>, Unclean> {
+        let max = shape.max.unwrap_or(0) as usize;
+        let extra = shape.extra as usize;
+        // With `extra` > 1 the probes may stop before the scan reaches a `//` that changes
+        // the keys on its right: look for one first.
+        if path.first() != Some(&b'/') || (extra > 1 && path.windows(2).any(|w| w == b"//")) {
+            return Err(Unclean);
+        }
+        let end = path.iter().rposition(|c| *c != b'/').map_or(0, |i| i + 1);
+        // The longest candidate no longer than `max`: the whole path, else the last `/` cut
+        // within `max` bytes (`path[0]` is one).
+        let mut cut = if end <= max {
+            end
+        } else {
+            path.get(..=max).and_then(|p| p.iter().rposition(|c| *c == b'/')).unwrap_or(0)
+        };
+        loop {
+            if cut > 0 && path.get(cut - 1) == Some(&b'/') {
+                return Err(Unclean);
+            }
+            if best.is_some_and(|(_, w)| cut + extra <= w) {
+                break;
+            }
+            if shape.lens & (1 << (cut % 64)) != 0 {
+                if let Some(r) = path.get(..cut).and_then(|key| self.map.get(scope::PREFIX | sid, key)) {
+                    let w = self.route_at(r).map_or(0, |r| r.path.len());
+                    if best.is_none_or(|(_, b)| w > b) {
+                        best = Some((r, w));
                     }
                 }
+            }
+            match path.get(..cut).and_then(|p| p.iter().rposition(|c| *c == b'/')) {
+                Some(next) => cut = next,
                 None => break,
             }
         }
-        match (exact, best) {
-            (Some(e), Some(p)) if len(p) > len(e) => Some(p),
-            (Some(e), _) => Some(e),
-            (None, p) => p,
+        Ok(best)
+    }
+
+    /// [`Self::probe_prefixes`] for a request with empty elements: on its canonical form
+    /// (`/` + elements joined by `/`), as far as keys reach, built on the stack. A server
+    /// whose keys reach beyond [`COMPACT_MAX`] scans its Prefix paths instead.
+    #[cold]
+    fn probe_compacted(
+        &self,
+        sid: u32,
+        shape: &PathShape,
+        path: &str,
+        best: Option<(u32, usize)>,
+    ) -> Option<(u32, usize)> {
+        let want = shape.max.unwrap_or(0) as usize + 1;
+        let mut buf = [0u8; COMPACT_MAX];
+        let mut len = 0;
+        let mut push = |b: u8| -> bool {
+            match buf.get_mut(len).filter(|_| len < want) {
+                Some(slot) => {
+                    *slot = b;
+                    len += 1;
+                    true
+                }
+                None => len >= want,
+            }
+        };
+        let mut fits = push(b'/');
+        for (i, e) in elements(path).enumerate() {
+            if i > 0 {
+                fits &= push(b'/');
+            }
+            for b in e.bytes() {
+                fits &= push(b);
+            }
+        }
+        if fits {
+            return buf.get(..len).and_then(|p| self.probe_prefixes(sid, shape, p, best).ok()).flatten();
+        }
+        let server = self.server(sid)?;
+        let mut best = best;
+        for &rid in &server.routes {
+            let Some(r) = self.route_at(rid).filter(|r| r.state == RouteState::Active && r.prefix_like()) else {
+                continue;
+            };
+            if route_matches(r, path) && self.beats(r, best) {
+                best = Some((rid, r.path.len()));
+            }
+        }
+        best
+    }
+
+    /// Whether Prefix route `r` (matching) goes before `best` (§2.4): longer, or as long as a
+    /// Prefix route with fewer elements.
+    fn beats(&self, r: &Route, best: Option<(u32, usize)>) -> bool {
+        match best.and_then(|(b, w)| Some((self.route_at(b)?, w))) {
+            None => true,
+            Some((b, w)) => {
+                r.path.len() > w
+                    || (r.path.len() == w && b.prefix_like() && elements(&r.path).count() > elements(&b.path).count())
+            }
         }
     }
 
@@ -512,7 +663,6 @@ impl RouteTable {
             + self.servers.capacity() * size_of::<Server>()
             + self.ingresses.capacity() * size_of::<IngressInfo>()
             + self.backends.capacity() * size_of::<BackendDef>()
-            + self.nodes.capacity() * 4
             + self.locations.capacity() * size_of::<Location>()
     }
 }

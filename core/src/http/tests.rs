@@ -634,3 +634,135 @@ fn explain_nginx_lists_locations_in_order() {
         "{paths:?}"
     );
 }
+
+/// One Ingress without host whose rule has `paths` (path, type) in order.
+fn one_server(paths: &[(String, &str)]) -> RouteTable {
+    use crate::model::{HttpPath, IngressBackend, IngressRule, IngressServiceBackend, IntOrString, ObjectMeta};
+    let backend = IngressBackend {
+        service: Some(IngressServiceBackend {
+            name: String::from("s"),
+            port: Some(IntOrString::Int(80)),
+            port_both: false,
+        }),
+        resource: None,
+    };
+    let paths = paths
+        .iter()
+        .map(|(p, t)| HttpPath { path: p.clone(), path_type: Some(String::from(*t)), backend: backend.clone() })
+        .collect();
+    let ing = crate::model::Ingress {
+        metadata: ObjectMeta { name: String::from("i"), namespace: String::from("default"), ..ObjectMeta::default() },
+        rules: alloc::vec![IngressRule { host: String::new(), paths: Some(paths) }],
+        ..crate::model::Ingress::default()
+    };
+    RouteTable::new(&[ing], &[], &[], &[], &HttpOptions::default()).0
+}
+
+/// The precedence of `spec/http-routing.md` §2.4 by scanning every rule: the first claim of a
+/// (path, Exact or not) counts; the longest matching path, then Exact, then more elements,
+/// then the earliest. Matching as `spec/kubernetes-semantics.md` §3.1 words it.
+fn reference_match(paths: &[(String, &str)], request: &str) -> Option<usize> {
+    let elems = |p: &str| p.split('/').filter(|e| !e.is_empty()).map(String::from).collect::<Vec<_>>();
+    let mut claimed: Vec<(&str, bool)> = Vec::new();
+    let mut best: Option<((usize, bool, usize), usize)> = None;
+    for (i, (p, t)) in paths.iter().enumerate() {
+        let exact = *t == "Exact";
+        if claimed.contains(&(p.as_str(), exact)) {
+            continue;
+        }
+        claimed.push((p.as_str(), exact));
+        let (rule, req) = (elems(p), elems(request));
+        let hit =
+            if exact { p == request } else { rule.len() <= req.len() && rule.iter().zip(&req).all(|(a, b)| a == b) };
+        let rank = (p.len(), exact, rule.len());
+        if hit && best.as_ref().is_none_or(|(b, _)| rank > *b) {
+            best = Some((rank, i));
+        }
+    }
+    best.map(|(_, i)| i)
+}
+
+/// Paths of elements from `names`, joined by `/` or `//`, with zero, one or two trailing `/`.
+fn slashy_path(parts: &[(usize, bool)], trailing: usize, names: &[&str]) -> String {
+    let mut p = String::new();
+    for (i, (e, double)) in parts.iter().enumerate() {
+        p.push('/');
+        if *double && i > 0 {
+            p.push('/');
+        }
+        p.push_str(names[*e]);
+    }
+    if p.is_empty() {
+        p.push('/');
+    }
+    for _ in 0..trailing {
+        p.push('/');
+    }
+    p
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// `spec/http-routing.md` §2.4, `spec/kubernetes-semantics.md` §3.1: the table (linear
+    /// for small servers, hashed Prefix keys for big ones) picks what a scan of every rule
+    /// picks, with trailing slashes, `//` in rules and requests, and paths that are prefixes
+    /// of each other.
+    #[test]
+    fn matcher_agrees_with_scan_of_every_rule(
+        rules in proptest::collection::vec(
+            (proptest::collection::vec((0..3usize, proptest::prelude::any::<bool>()), 0..4), 0..3usize, 0..3usize),
+            1..40,
+        ),
+        requests in proptest::collection::vec(
+            (proptest::collection::vec((0..4usize, proptest::prelude::any::<bool>()), 0..5), 0..3usize),
+            1..20,
+        ),
+    ) {
+        const NAMES: &[&str] = &["a", "b", "ab", "c"];
+        const TYPES: &[&str] = &["Exact", "Prefix", "ImplementationSpecific"];
+        // `//` in rules only sometimes: clean rule sets take the first-hit path.
+        let paths: Vec<(String, &str)> =
+            rules.iter().map(|(parts, trailing, t)| (slashy_path(parts, *trailing, NAMES), TYPES[*t])).collect();
+        let table = one_server(&paths);
+        for (parts, trailing) in &requests {
+            let request = slashy_path(parts, *trailing, NAMES);
+            let got = table.lookup("example.com", &request).and_then(|r| r.path);
+            proptest::prop_assert_eq!(got, reference_match(&paths, &request), "{:?} {}", paths, request);
+        }
+    }
+}
+
+/// Requests with `//` on big servers: one whose Prefix keys are longer than the stack copy of
+/// the request (its Prefix paths are scanned), and one where a Prefix path with empty
+/// elements outranks the Exact match of the request as written (§3.1, §2.4 as always).
+#[test]
+fn spec_semantics_3_1_empty_elements_in_big_servers() {
+    let long = format!("/{}", ["seg"; 200].join("/"));
+    let fillers = || (0..20).map(|i| (format!("/filler{i}"), "Prefix"));
+    let mut paths: Vec<(String, &str)> = fillers().collect();
+    paths.push((format!("{long}/"), "Prefix"));
+    paths.push((String::from("/seg/seg"), "Prefix"));
+    paths.push((String::from("/seg//seg//"), "ImplementationSpecific"));
+    paths.push((String::from("/seg"), "Exact"));
+    let mut outranked: Vec<(String, &str)> = fillers().collect();
+    outranked.push((String::from("/a//b/c"), "Exact"));
+    outranked.push((String::from("/a/b/c//"), "ImplementationSpecific"));
+    let requests = [
+        format!("{long}/x"),
+        format!("/{}", ["seg"; 200].join("//")),
+        String::from("/seg//seg/x"),
+        String::from("//seg"),
+        String::from("/seg"),
+        String::from("seg/seg"),
+        String::from("/filler3//q"),
+        String::from("/a//b/c"),
+    ];
+    for paths in [paths, outranked] {
+        let table = one_server(&paths);
+        for request in &requests {
+            let got = table.lookup("example.com", request).and_then(|r| r.path);
+            assert_eq!(got, reference_match(&paths, request), "{request}");
+        }
+    }
+}
