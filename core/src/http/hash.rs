@@ -76,8 +76,8 @@ pub(crate) fn hash(scope: u32, key: &[u8]) -> u64 {
     fold(fold(word(a) ^ h ^ P0, word(b) ^ P1), P0 ^ (key.len() as u64))
 }
 
-/// Byte equality without a call to `memcmp` for short keys (path elements, most hosts and
-/// paths): two possibly overlapping words per 8..16 bytes.
+/// Byte equality without a call to `memcmp` for keys up to 64 bytes (path elements, most
+/// hosts and paths): word by word, the last word overlapping.
 #[inline]
 pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -87,13 +87,9 @@ pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
     if n <= 8 {
         return word(a) == word(b);
     }
-    if n <= 16 {
-        let (ha, ta) = (a.get(..8), a.get(n - 8..));
-        let (hb, tb) = (b.get(..8), b.get(n - 8..));
-        return match (ha, ta, hb, tb) {
-            (Some(ha), Some(ta), Some(hb), Some(tb)) => word(ha) == word(hb) && word(ta) == word(tb),
-            _ => a == b,
-        };
+    if n <= 64 {
+        let tail = |x: &[u8]| x.get(n - 8..).map(word);
+        return a.chunks_exact(8).zip(b.chunks_exact(8)).all(|(x, y)| word(x) == word(y)) && tail(a) == tail(b);
     }
     a == b
 }

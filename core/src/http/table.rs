@@ -179,8 +179,9 @@ pub(crate) struct Server {
 pub(crate) struct PathShape {
     /// Some Exact path.
     pub(crate) exact: bool,
-    /// Bit `n % 64` is set when some Prefix key is `n` bytes long.
-    pub(crate) lens: u64,
+    /// A filter of the Prefix keys' lengths and last bytes ([`key_bit`]): most candidate
+    /// keys no path has are skipped without hashing.
+    pub(crate) keys: [u64; 4],
     /// The longest Prefix key; `None` without Prefix paths.
     pub(crate) max: Option<u32>,
     /// The most bytes a Prefix path has beyond its key: 1 for `/foo/`, more only with empty
@@ -188,10 +189,28 @@ pub(crate) struct PathShape {
     pub(crate) extra: u32,
 }
 
+/// The [`PathShape::keys`] bit of a key: its length and last byte, mixed.
+#[inline]
+fn key_bit(key: &[u8]) -> usize {
+    let last = key.last().copied().unwrap_or(0);
+    let x = ((key.len() as u32) << 8 | u32::from(last)).wrapping_mul(0x9E37_79B1);
+    (x >> 24) as usize
+}
+
 impl PathShape {
+    /// Whether some Prefix key may be `key`.
+    #[inline]
+    fn may_have(&self, key: &[u8]) -> bool {
+        let bit = key_bit(key);
+        self.keys.get(bit / 64).is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
+
     /// Records a Prefix path and its key.
     pub(crate) fn add_prefix(&mut self, path: &str, key: &str) {
-        self.lens |= 1 << (key.len() % 64);
+        let bit = key_bit(key.as_bytes());
+        if let Some(w) = self.keys.get_mut(bit / 64) {
+            *w |= 1 << (bit % 64);
+        }
         self.max = self.max.max(Some(key.len() as u32));
         self.extra = self.extra.max(path.len().saturating_sub(key.len()) as u32);
     }
@@ -481,8 +500,9 @@ impl RouteTable {
             if best.is_some_and(|(_, w)| cut + extra <= w) {
                 break;
             }
-            if shape.lens & (1 << (cut % 64)) != 0 {
-                if let Some(r) = path.get(..cut).and_then(|key| self.map.get(scope::PREFIX | sid, key)) {
+            let key = path.get(..cut).unwrap_or_default();
+            if shape.may_have(key) {
+                if let Some(r) = self.map.get(scope::PREFIX | sid, key) {
                     let w = self.route_at(r).map_or(0, |r| r.path.len());
                     if best.is_none_or(|(_, b)| w > b) {
                         best = Some((r, w));
