@@ -42,6 +42,7 @@ __all__ = [
     "Conditions",
     "ConnDecision",
     "HttpDecision",
+    "HttpMatch",
     "HttpRouted",
     "Diagnostic",
     "DnsAnswer",
@@ -68,6 +69,9 @@ __all__ = [
 ]
 
 __version__: str = _native.__version__
+
+#: Which Ingress rule answers a URL (:meth:`Cluster.lookup_http`): a native immutable object.
+HttpMatch = _native.HttpMatch
 
 _Severity = Literal["error", "warning", "info"]
 
@@ -685,6 +689,15 @@ def _apply_event(handle: _native.Cluster | _native.Router, event: Mapping[str, A
     return EventOutcome._from_dict(json.loads(outcome))
 
 
+def _url_list(urls: object, where: str) -> list[str]:
+    """The URLs of a batch as a list (the native side takes lists; it checks the items)."""
+    if type(urls) is list:
+        return urls
+    if isinstance(urls, (str, bytes, Mapping)) or not isinstance(urls, Iterable):
+        raise TypeError(f"{where}() takes an iterable of URLs, not {type(urls).__name__}")
+    return list(urls)
+
+
 def _check_str(value: object, what: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{what} must be str, not {type(value).__name__}")
@@ -830,6 +843,19 @@ class Cluster:
         requests = [{"url": u} if isinstance(u, str) else dict(u) for u in urls]
         text = _dumps(requests, RequestError, "the requests")
         return [HttpDecision._from_dict(d) for d in json.loads(self._handle.route_http_many_json(text))]
+
+    def lookup_http(self, url: str) -> HttpMatch:
+        """Which Ingress rule answers ``url`` (``http(s)://host/path``, ``host/path`` or
+        ``/path``) and its backend Service: the lean question :meth:`route_http` answers
+        first, without the decision (no redirect, canary, TLS or endpoints). The URL is parsed
+        and normalised as :meth:`route_http` does; a request the proxy refuses is
+        ``result == "refused"``, a string that is not a URL raises :class:`RequestError`."""
+        return self._handle.lookup_http(url)
+
+    def lookup_http_many(self, urls: Iterable[str]) -> list[HttpMatch]:
+        """:meth:`lookup_http` for many URLs, without holding the GIL while looking up. The
+        first string that is not a URL raises, with ``.field`` naming it (``urls[3]``)."""
+        return self._handle.lookup_http_many(_url_list(urls, "lookup_http_many"))
 
     def resolve(self, name: str, qtype: str = "A", namespace: str | None = None) -> DnsAnswer:
         """Resolves ``name`` as cluster DNS (CoreDNS) answers it. With ``namespace``, as a pod
@@ -985,6 +1011,14 @@ class Router:
         request = _http_request(url, method, headers, sni, client_ip, "route_http")
         text = _dumps(request, RequestError, "the request")
         return HttpRouted._from_dict(json.loads(self._handle.route_http_json(text, _seconds(now))))
+
+    def lookup_http(self, url: str) -> HttpMatch:
+        """:meth:`Cluster.lookup_http` on the router's snapshot (no balancer state involved)."""
+        return self._handle.lookup_http(url)
+
+    def lookup_http_many(self, urls: Iterable[str]) -> list[HttpMatch]:
+        """:meth:`Cluster.lookup_http_many` on the router's snapshot."""
+        return self._handle.lookup_http_many(_url_list(urls, "lookup_http_many"))
 
     def connect_many(self, conns: Iterable[Mapping[str, Any]], now: float = 0.0) -> list[ConnDecision]:
         """Routes many connections at time ``now``, in order, without holding the GIL. Each is

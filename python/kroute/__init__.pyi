@@ -9,12 +9,14 @@ from kroute._errors import KrouteError as KrouteError
 from kroute._errors import ManifestError as ManifestError
 from kroute._errors import RequestError as RequestError
 from kroute._errors import SelectorError as SelectorError
+from kroute._native import HttpMatch as HttpMatch
 
 __all__ = [
     "Cluster",
     "Conditions",
     "ConnDecision",
     "HttpDecision",
+    "HttpMatch",
     "HttpRouted",
     "Diagnostic",
     "DnsAnswer",
@@ -288,6 +290,10 @@ class Cluster:
         """Where an HTTP request goes through the cluster's Ingresses, and why."""
     def route_http_many(self, urls: Iterable[str | Mapping[str, Any]]) -> list[HttpDecision]:
         """Routes many requests in one call, without holding the GIL."""
+    def lookup_http(self, url: str) -> HttpMatch:
+        """Which Ingress rule answers ``url``, and its Service (the lean lookup, no decision)."""
+    def lookup_http_many(self, urls: Iterable[str]) -> list[HttpMatch]:
+        """:meth:`lookup_http` for many URLs, without holding the GIL while looking up."""
     def usable_endpoints(
         self, namespace: str, service: str, node: str | None = None, port: int | str | None = None
     ) -> UsableEndpoints:
@@ -334,6 +340,10 @@ class Router:
         now: float = 0.0,
     ) -> HttpRouted:
         """Routes an HTTP request through the Ingresses and on to an endpoint at ``now``."""
+    def lookup_http(self, url: str) -> HttpMatch:
+        """:meth:`Cluster.lookup_http` on the router's snapshot."""
+    def lookup_http_many(self, urls: Iterable[str]) -> list[HttpMatch]:
+        """:meth:`Cluster.lookup_http_many` on the router's snapshot."""
     def connect_many(self, conns: Iterable[Mapping[str, Any]], now: float = 0.0) -> list[ConnDecision]:
         """Routes many connections at time ``now``, without holding the GIL."""
     def advance(self, now: float) -> list[ReadinessChange]:

@@ -1,12 +1,14 @@
-"""The private native module of kroute (PyO3): strings and JSON in, JSON strings out.
+"""The private native module of kroute (PyO3): strings and JSON in, JSON strings out; the
+lean HTTP lookup returns native ``HttpMatch`` objects.
 
 Use the façade in ``kroute`` instead; this interface may change between versions.
 """
 
-from typing import final
+from typing import Any, Literal, final
 
 __all__ = [
     "Cluster",
+    "HttpMatch",
     "Router",
     "Selector",
     "__version__",
@@ -31,6 +33,8 @@ class Cluster:
     def pod_env_json(self, namespace: str, pod: str, container: str | None = None) -> str: ...
     def route_http_json(self, request_json: str, explain: bool = False, canary_draw: int | None = None) -> str: ...
     def route_http_many_json(self, requests_json: str) -> str: ...
+    def lookup_http(self, url: str) -> HttpMatch: ...
+    def lookup_http_many(self, urls: list[str]) -> list[HttpMatch]: ...
     def resolve_json(self, name: str, qtype: str, namespace: str | None = None) -> str: ...
     def usable_endpoints_json(
         self, namespace: str, service: str, node: str | None = None, port: str | None = None
@@ -44,6 +48,8 @@ class Router:
 
     def connect_json(self, conn_json: str, now: float) -> str: ...
     def route_http_json(self, request_json: str, now: float) -> str: ...
+    def lookup_http(self, url: str) -> HttpMatch: ...
+    def lookup_http_many(self, urls: list[str]) -> list[HttpMatch]: ...
     def connect_many_json(self, conns_json: str, now: float) -> str: ...
     def advance_json(self, now: float) -> str: ...
     def report_probe(self, namespace: str, pod: str, ok: bool, now: float) -> bool: ...
@@ -51,6 +57,42 @@ class Router:
     def set_in_flight(self, ip: str, port: int, count: int) -> None: ...
     def affinity_entries(self) -> int: ...
     def apply_event_json(self, event_json: str) -> str: ...
+
+@final
+class HttpMatch:
+    """Which Ingress rule answers a URL, and its backend Service (or why none does)."""
+
+    @property
+    def result(self) -> Literal["matched", "no-route", "refused"]:
+        """``matched``, ``no-route`` (the controller's 404) or ``refused`` (the proxy's 400)."""
+    @property
+    def namespace(self) -> str | None:
+        """The Ingress's namespace (matched only)."""
+    @property
+    def ingress(self) -> str | None:
+        """The Ingress's name (matched only)."""
+    @property
+    def rule(self) -> int | None:
+        """Index in ``spec.rules``; None for the Ingress's ``defaultBackend``."""
+    @property
+    def path(self) -> int | None:
+        """Index in the rule's ``http.paths``; None for the ``defaultBackend``."""
+    @property
+    def host_match(self) -> Literal["Exact", "Wildcard", "Any"] | None:
+        """How the host matched (matched only)."""
+    @property
+    def service(self) -> str | None:
+        """The backend Service; None for a resource backend or another result."""
+    @property
+    def service_port(self) -> int | None:
+        """The Service port number, when the Service and port exist."""
+    @property
+    def reason(self) -> str | None:
+        """Why the request is refused (refused only)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical camelCase JSON shape (the core's ``UrlLookup``)."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
 @final
 class Selector:

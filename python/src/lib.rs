@@ -1,6 +1,7 @@
 //! `kroute._native`: the private native module behind the Python package `kroute`.
 //!
-//! Thin on purpose (design: "Thin bindings"): strings and JSON in, JSON strings out, and the
+//! Thin on purpose (design: "Thin bindings"): strings and JSON in, JSON strings out (except
+//! the lean HTTP lookup, `lookup.rs`, which builds native `HttpMatch` objects), and the
 //! core's [`kroute::Error`] raised as the exception classes of `kroute._errors`
 //! (`ManifestError`, `SelectorError`, `RequestError`, all `KrouteError(ValueError)`), built
 //! with `(message, kind, document, line, column, field)`. The pure-Python façade in
@@ -15,10 +16,12 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+mod lookup;
+
 use kroute::{Conn, Error, ErrorKind, Labels, Options, ProbeStep, RouterConfig, Tree};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -174,11 +177,12 @@ fn type_name(o: &Bound<'_, PyAny>) -> String {
 #[pyclass(frozen, module = "kroute._native", name = "Cluster")]
 struct Cluster {
     inner: RwLock<Arc<kroute::Cluster>>,
+    lookups: Mutex<lookup::Lookups>,
 }
 
 impl Cluster {
     fn new(inner: kroute::Cluster) -> Self {
-        Self { inner: RwLock::new(Arc::new(inner)) }
+        Self { inner: RwLock::new(Arc::new(inner)), lookups: Mutex::default() }
     }
 
     /// The current snapshot (no lock is held after this returns; a poisoned lock cannot
@@ -328,6 +332,16 @@ impl Cluster {
         result.map_err(|e| raise(py, &e))
     }
 
+    /// Which Ingress rule answers `url`, and its Service (the lean lookup: no decision).
+    fn lookup_http(&self, py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<Py<lookup::HttpMatch>> {
+        lookup::lookup_one(py, &self.lookups, &self.snapshot(), url)
+    }
+
+    /// `lookup_http` for a list of URLs, without the GIL while looking up.
+    fn lookup_http_many<'py>(&self, py: Python<'py>, urls: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyList>> {
+        lookup::lookup_many(py, &self.lookups, &self.snapshot(), urls)
+    }
+
     /// The DNS answer for `name` and `qtype` (asked from a pod in `namespace`), as JSON.
     #[pyo3(signature = (name, qtype, namespace=None))]
     fn resolve_json(
@@ -367,7 +381,7 @@ impl Cluster {
         let text = utf8(py, config_json, Text::Request)?;
         let config: RouterConfig = from_json(py, text, ErrorKind::Request, "invalid router config")?;
         check_router_config(&config).map_err(|m| raise(py, &error(ErrorKind::Request, m)))?;
-        Ok(Router { inner: Mutex::new(self.snapshot().router(config)) })
+        Ok(Router { inner: Mutex::new(self.snapshot().router(config)), lookups: Mutex::default() })
     }
 
     /// Applies a watch event given as JSON (`{"type": ..., "object": {...}}`); returns the
@@ -375,6 +389,7 @@ impl Cluster {
     fn apply_event_json(&self, py: Python<'_>, event_json: &Bound<'_, PyString>) -> PyResult<String> {
         let text = utf8(py, event_json, Text::Request)?;
         let event: Tree = from_json(py, text, ErrorKind::Manifest, "invalid watch event")?;
+        lookup::forget(&self.lookups);
         let outcome = py.detach(|| {
             let mut slot = self.inner.write().unwrap_or_else(PoisonError::into_inner);
             Arc::make_mut(&mut slot).apply_event(&event)
@@ -417,6 +432,7 @@ fn check_router_config(config: &RouterConfig) -> Result<(), String> {
 #[pyclass(frozen, module = "kroute._native", name = "Router")]
 struct Router {
     inner: Mutex<kroute::Router>,
+    lookups: Mutex<lookup::Lookups>,
 }
 
 /// A point in time: a finite number of seconds.
@@ -431,6 +447,11 @@ fn time(py: Python<'_>, now: f64) -> PyResult<f64> {
 impl Router {
     fn lock(&self) -> std::sync::MutexGuard<'_, kroute::Router> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The router's current snapshot.
+    fn snapshot(&self) -> Arc<kroute::Cluster> {
+        Arc::clone(self.lock().cluster())
     }
 }
 
@@ -452,6 +473,16 @@ impl Router {
         let request: kroute::http::HttpRequest = from_json(py, text, ErrorKind::Request, "invalid request")?;
         let routed = self.lock().route_http(&request, now).map_err(|e| raise(py, &e))?;
         to_json(&routed)
+    }
+
+    /// Which Ingress rule of the router's snapshot answers `url`, and its Service.
+    fn lookup_http(&self, py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<Py<lookup::HttpMatch>> {
+        lookup::lookup_one(py, &self.lookups, &self.snapshot(), url)
+    }
+
+    /// `lookup_http` for a list of URLs, without the GIL while looking up.
+    fn lookup_http_many<'py>(&self, py: Python<'py>, urls: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyList>> {
+        lookup::lookup_many(py, &self.lookups, &self.snapshot(), urls)
     }
 
     /// Routes a JSON array of connections at `now`, in order, without the GIL; the decisions
@@ -537,6 +568,7 @@ impl Router {
     fn apply_event_json(&self, py: Python<'_>, event_json: &Bound<'_, PyString>) -> PyResult<String> {
         let text = utf8(py, event_json, Text::Request)?;
         let event: Tree = from_json(py, text, ErrorKind::Manifest, "invalid watch event")?;
+        lookup::forget(&self.lookups);
         let outcome = py.detach(|| self.lock().apply_event(&event));
         to_json(&outcome.map_err(|e| raise(py, &e))?)
     }
@@ -683,6 +715,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Cluster>()?;
     m.add_class::<Selector>()?;
     m.add_class::<Router>()?;
+    m.add_class::<lookup::HttpMatch>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_path, m)?)?;
     m.add_function(wrap_pyfunction!(port_number, m)?)?;

@@ -116,6 +116,26 @@ def test_route_corpus(cluster: Cluster) -> None:
             survives(cluster.route_http, "http://app.example/", headers={"x": text})
             survives(router.route_http, "http://" + text)
             survives(kroute.normalize_path, "/" + text)
+            for url in ("http://app.example/" + text, "http://" + text, text):
+                survives(cluster.lookup_http, url)
+                survives(router.lookup_http, url)
+            survives(cluster.lookup_http_many, ["http://app.example/" + text, "http://" + text, text])
+
+
+def test_lookup_junk_agrees_with_route_http(cluster: Cluster) -> None:
+    rng = random.Random(11)
+    samples = corpus("route")
+    for data in samples + [mutate(rng.choice(samples), rng) for _ in range(300)]:
+        for text in texts(data):
+            for url in ("http://app.example/" + text, "http://" + text, text):
+                m, d = survives(cluster.lookup_http, url), survives(cluster.route_http, url)
+                if isinstance(m, KrouteError) or isinstance(d, KrouteError):
+                    assert type(m) is type(d), (url, m, d)
+                elif m.result == "matched":
+                    assert d.source is not None and d.backend is not None, url
+                    assert (d.source["name"], d.backend["service"]) == (m.ingress, m.service), url
+                else:
+                    assert d.status == (400 if m.result == "refused" else 404), (url, m, d)
 
 
 def nested_dict(depth: int) -> dict[str, Any]:

@@ -61,6 +61,7 @@ SUPPORTED_OPS = {
     "applyEvents",
     "connect",
     "routeHttp",
+    "lookupHttp",
 }
 
 # camelCase keys of a step's Conn → keyword arguments of Router.connect
@@ -186,6 +187,8 @@ def run(case: dict[str, Any]) -> Any:
         return attempt(
             lambda: cluster.route_http(**request_kwargs(q["request"]), canary_draw=q.get("canaryDraw")).to_dict()
         )
+    if op == "lookupHttp":
+        return attempt(lambda: cluster.lookup_http(q["url"]).to_dict())
     if op == "usableEndpoints":
         return attempt(
             lambda: cluster.usable_endpoints(
