@@ -147,7 +147,7 @@ def main() -> None:
     rounds = 5 if QUICK else 9
     single = urls[:1_000 if QUICK else 3_000]
     text = json.dumps([{"url": u} for u in urls])
-    native = cluster._handle  # the native call alone: JSON text in and out, no dataclasses
+    native = cluster._handle  # the native call alone: JSON requests in, dicts out, no dataclasses
     lookup, lookup_many = cluster.lookup_http, cluster.lookup_http_many
     l1, lb, k1, r1, kb, rb, kn = [], [], [], [], [], [], []
     for _ in range(rounds):
@@ -157,7 +157,7 @@ def main() -> None:
         rb.append(per_op(lambda: [ref.route(u) for u in urls], len(urls)))
         k1.append(per_op(lambda: [cluster.route_http(u) for u in single], len(single)))
         kb.append(per_op(lambda: cluster.route_http_many(urls), len(urls)))
-        kn.append(per_op(lambda: native.route_http_many_json(text), len(urls)))
+        kn.append(per_op(lambda: native.route_http_many(text), len(urls)))
 
     # GIL: while one thread is inside the lookup batch, does another Python thread run?
     big = urls * (20 if QUICK else 40)

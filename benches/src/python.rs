@@ -60,7 +60,7 @@ pub fn w8(quick: bool, rows: &mut Vec<Row>) {
     ));
     let native = f("batch", "native_ns");
     rows.push(reported(
-        "W8 route_http_many, native call alone (JSON in and out) vs pure-Python reference",
+        "W8 route_http_many, native call alone (JSON requests in, dicts out) vs pure-Python reference",
         &size,
         f("batch", "reference_ns"),
         native,

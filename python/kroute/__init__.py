@@ -833,7 +833,7 @@ class Cluster:
         request = _http_request(url, method, headers, sni, client_ip, "route_http")
         text = _dumps(request, RequestError, "the request")
         draw = None if canary_draw is None else _check_int(canary_draw, "canary_draw", 0, 2**64 - 1)
-        return HttpDecision._from_dict(json.loads(self._handle.route_http_json(text, bool(explain), draw)))
+        return HttpDecision._from_dict(self._handle.route_http(text, bool(explain), draw))
 
     def route_http_many(self, urls: Iterable[str | Mapping[str, Any]]) -> list[HttpDecision]:
         """Routes many requests (URLs, or dicts with ``url``, ``method``, ``headers``, ``sni``,
@@ -842,7 +842,7 @@ class Cluster:
             raise TypeError(f"route_http_many() takes an iterable of URLs or request dicts, not {type(urls).__name__}")
         requests = [{"url": u} if isinstance(u, str) else dict(u) for u in urls]
         text = _dumps(requests, RequestError, "the requests")
-        return [HttpDecision._from_dict(d) for d in json.loads(self._handle.route_http_many_json(text))]
+        return [HttpDecision._from_dict(d) for d in self._handle.route_http_many(text)]
 
     def lookup_http(self, url: str) -> HttpMatch:
         """Which Ingress rule answers ``url`` (``http(s)://host/path``, ``host/path`` or
@@ -1010,7 +1010,7 @@ class Router:
         ``set_cookie`` back in a ``Cookie`` header to keep the endpoint)."""
         request = _http_request(url, method, headers, sni, client_ip, "route_http")
         text = _dumps(request, RequestError, "the request")
-        return HttpRouted._from_dict(json.loads(self._handle.route_http_json(text, _seconds(now))))
+        return HttpRouted._from_dict(self._handle.route_http(text, _seconds(now)))
 
     def lookup_http(self, url: str) -> HttpMatch:
         """:meth:`Cluster.lookup_http` on the router's snapshot (no balancer state involved)."""

@@ -1,7 +1,8 @@
 //! `kroute._native`: the private native module behind the Python package `kroute`.
 //!
 //! Thin on purpose (design: "Thin bindings"): strings and JSON in, JSON strings out (except
-//! the lean HTTP lookup, `lookup.rs`, which builds native `HttpMatch` objects), and the
+//! the HTTP calls: the lean lookup, `lookup.rs`, builds native `HttpMatch` objects, and
+//! `route_http` builds its canonical JSON shape as dicts directly, `pyser.rs`), and the
 //! core's [`kroute::Error`] raised as the exception classes of `kroute._errors`
 //! (`ManifestError`, `SelectorError`, `RequestError`, all `KrouteError(ValueError)`), built
 //! with `(message, kind, document, line, column, field)`. The pure-Python façade in
@@ -17,6 +18,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 mod lookup;
+mod pyser;
 
 use kroute::{Conn, Error, ErrorKind, Labels, Options, ProbeStep, RouterConfig, Tree};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -292,25 +294,29 @@ impl Cluster {
     }
 
     /// Where an HTTP request (the core's `HttpRequest` as JSON) goes through the Ingresses,
-    /// as JSON; `canary_draw` fixes the weighted-canary draw.
+    /// as a dict in the canonical JSON shape; `canary_draw` fixes the weighted-canary draw.
     #[pyo3(signature = (request_json, explain=false, canary_draw=None))]
-    fn route_http_json(
+    fn route_http<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         request_json: &Bound<'_, PyString>,
         explain: bool,
         canary_draw: Option<u64>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let text = utf8(py, request_json, Text::Request)?;
         let request: kroute::http::HttpRequest = from_json(py, text, ErrorKind::Request, "invalid request")?;
         let decision =
             self.snapshot().route_http_with_draw(&request, explain, canary_draw).map_err(|e| raise(py, &e))?;
-        to_json(&decision)
+        pyser::to_py(py, &decision)
     }
 
-    /// Routes a JSON array of requests without the GIL; the decisions as a JSON array. The
+    /// Routes a JSON array of requests without the GIL; the decisions as a list of dicts. The
     /// first failure raises, with `field` naming it (`requests[3]`).
-    fn route_http_many_json(&self, py: Python<'_>, requests_json: &Bound<'_, PyString>) -> PyResult<String> {
+    fn route_http_many<'py>(
+        &self,
+        py: Python<'py>,
+        requests_json: &Bound<'_, PyString>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let text = utf8(py, requests_json, Text::Request)?;
         let cluster = self.snapshot();
         let result = py.detach(|| {
@@ -326,10 +332,9 @@ impl Cluster {
                     .map_err(|e| at(error(ErrorKind::Request, format!("invalid request: {e}"))))?;
                 out.push(cluster.route_http(&request, false).map_err(at)?);
             }
-            serde_json::to_string(&out)
-                .map_err(|e| error(ErrorKind::Request, format!("cannot serialise a result: {e}")))
+            Ok(out)
         });
-        result.map_err(|e| raise(py, &e))
+        pyser::to_py(py, &result.map_err(|e| raise(py, &e))?)
     }
 
     /// Which Ingress rule answers `url`, and its Service (the lean lookup: no decision).
@@ -466,13 +471,19 @@ impl Router {
         to_json(&decision)
     }
 
-    /// Routes an HTTP request (JSON) through the Ingresses and on to an endpoint at `now`.
-    fn route_http_json(&self, py: Python<'_>, request_json: &Bound<'_, PyString>, now: f64) -> PyResult<String> {
+    /// Routes an HTTP request (JSON) through the Ingresses and on to an endpoint at `now`; the
+    /// result as a dict in the canonical JSON shape.
+    fn route_http<'py>(
+        &self,
+        py: Python<'py>,
+        request_json: &Bound<'_, PyString>,
+        now: f64,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let now = time(py, now)?;
         let text = utf8(py, request_json, Text::Request)?;
         let request: kroute::http::HttpRequest = from_json(py, text, ErrorKind::Request, "invalid request")?;
         let routed = self.lock().route_http(&request, now).map_err(|e| raise(py, &e))?;
-        to_json(&routed)
+        pyser::to_py(py, &routed)
     }
 
     /// Which Ingress rule of the router's snapshot answers `url`, and its Service.
