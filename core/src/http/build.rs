@@ -21,7 +21,7 @@ use crate::load::{At, Findings};
 use crate::model::{
     Ingress, IngressBackend, IngressClass, IntOrString, ObjectMeta, PathType, Secret, Service, ServiceType,
 };
-use alloc::{collections::BTreeSet, format, string::String, vec::Vec};
+use alloc::{borrow::Cow, collections::BTreeSet, format, string::String, vec::Vec};
 
 /// The controller string ingress-nginx watches for.
 const NGINX_CONTROLLER: &str = "k8s.io/ingress-nginx";
@@ -44,6 +44,10 @@ struct Builder<'a, 'f, 's> {
     configured: BTreeSet<(u32, String, PathType)>,
 }
 
+/// A small server's precedence (§2.4), ascending: longest first, Exact first, more elements
+/// first, claim order.
+type Rank = (core::cmp::Reverse<usize>, bool, core::cmp::Reverse<usize>, u32);
+
 fn at<'m>(meta: &'m ObjectMeta, src: usize) -> At<'m> {
     At { kind: "Ingress", meta, src }
 }
@@ -60,13 +64,19 @@ pub(crate) fn compile(
     let nginx = opts.profile == Profile::IngressNginx;
     let class = Classes::select(classes, opts.ingress_class.as_deref());
     class_findings(&class, classes, opts, f);
+    // Room for every rule's host and paths, so the tables never grow (a bound: unclaimed
+    // Ingresses count too).
+    let (rules, paths) = ingresses
+        .iter()
+        .flat_map(|(i, _)| &i.rules)
+        .fold((0, 0), |(r, p), rule| (r + 1, p + rule.paths.as_ref().map_or(0, Vec::len)));
     let mut b = Builder {
         t: RouteTable {
             options: opts.clone(),
-            map: StrMap::default(),
-            ingresses: Vec::new(),
+            map: StrMap::with_capacity(rules + paths),
+            ingresses: Vec::with_capacity(ingresses.len()),
             backends: Vec::new(),
-            routes: Vec::new(),
+            routes: Vec::with_capacity(paths),
             servers: Vec::new(),
             locations: Vec::new(),
             regexes: Vec::new(),
@@ -394,6 +404,9 @@ impl<'a> Builder<'a, '_, '_> {
             let Some(paths) = &rule.paths else {
                 continue;
             };
+            if let Some(s) = self.t.servers.get_mut(sid as usize) {
+                s.routes.reserve(paths.len());
+            }
             for (pi, p) in paths.iter().enumerate() {
                 let Some(path_type) = p.path_type.as_deref().and_then(PathType::parse) else {
                     continue; // reported by validation (§3.1: pathType is required)
@@ -814,56 +827,60 @@ impl<'a> Builder<'a, '_, '_> {
     /// Upstream profile, after the findings: servers with few paths get a [`SmallIndex`];
     /// the hash table is rebuilt with the other servers' active paths only.
     fn compact(&mut self) {
-        let old = core::mem::take(&mut self.t.map);
-        let mut hosts = Vec::new();
-        for (sid, server) in self.t.servers.iter_mut().enumerate() {
+        let servers = &mut self.t.servers;
+        let big = |s: &Server| s.routes.len() > SMALL_MAX;
+        let (hosts, big_paths) = servers.iter().fold((0, 0), |(h, p), s| {
+            (h + usize::from(!s.host.is_empty()), p + if big(s) { s.routes.len() } else { 0 })
+        });
+        self.t.map = StrMap::with_capacity(hosts + big_paths);
+        for (sid, server) in servers.iter_mut().enumerate() {
             server.shape = PathShape::default();
-            if !server.host.is_empty() {
-                hosts.push((sid as u32, server.host.clone()));
+            if server.host.is_empty() {
+                continue;
             }
-        }
-        for (sid, host) in hosts {
-            let (scope, key) = match host.strip_prefix("*.") {
+            let (scope, key) = match server.host.strip_prefix("*.") {
                 Some(rest) => (scope::WILDCARD, rest),
-                None => (scope::HOST, host.as_str()),
+                None => (scope::HOST, server.host.as_str()),
             };
-            let _ = self.t.map.insert_new(scope, key.as_bytes(), sid);
+            let _ = self.t.map.insert_new(scope, key.as_bytes(), sid as u32);
         }
-        drop(old);
+        let mut order: Vec<(Rank, u32)> = Vec::new();
         for sid in 0..self.t.servers.len() as u32 {
-            let active: Vec<u32> = self
-                .t
-                .servers
-                .get(sid as usize)
-                .map(|s| {
-                    s.routes
-                        .iter()
-                        .copied()
-                        .filter(|&r| self.t.routes.get(r as usize).is_some_and(|r| r.state == RouteState::Active))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if active.len() > SMALL_MAX {
-                for rid in active {
+            let Some(server) = self.t.servers.get(sid as usize) else {
+                continue;
+            };
+            let routes = &self.t.routes;
+            order.clear();
+            order.extend(server.routes.iter().filter_map(|&rid| {
+                let r = routes.get(rid as usize).filter(|r| r.state == RouteState::Active)?;
+                let rank = (
+                    core::cmp::Reverse(r.path.len()),
+                    r.prefix_like(),
+                    core::cmp::Reverse(elements(&r.path).count()),
+                    rid,
+                );
+                Some((rank, rid))
+            }));
+            if order.len() > SMALL_MAX {
+                for &(_, rid) in &order {
                     self.insert_upstream(sid, rid);
                 }
                 continue;
             }
-            let routes = &self.t.routes;
-            let mut order: Vec<(u32, &Route)> =
-                active.iter().filter_map(|&r| routes.get(r as usize).map(|x| (r, x))).collect();
-            order.sort_by_key(|(rid, r)| {
-                (core::cmp::Reverse(r.path.len()), r.prefix_like(), core::cmp::Reverse(elements(&r.path).count()), *rid)
-            });
-            let mut small = SmallIndex::default();
-            for (rid, r) in order {
-                let (stored, kind) = if !r.prefix_like() {
-                    (r.path.as_str(), SmallKind::Exact)
-                } else if r.path.get(1..).is_some_and(|p| p.trim_end_matches('/').contains("//")) {
-                    (r.path.as_str(), SmallKind::PrefixSlow)
-                } else {
+            order.sort_unstable();
+            let mut small = SmallIndex {
+                entries: Vec::with_capacity(order.len()),
+                paths: String::with_capacity(order.iter().map(|(k, _)| k.0 .0).sum()),
+            };
+            for &(_, rid) in &order {
+                let Some(r) = routes.get(rid as usize) else {
+                    continue;
+                };
+                let (stored, kind) = match prefix_key(&r.path) {
+                    _ if !r.prefix_like() => (r.path.as_str(), SmallKind::Exact),
                     // `/` becomes empty: every path starts with it at a boundary.
-                    (r.path.trim_end_matches('/'), SmallKind::Prefix)
+                    Cow::Borrowed(key) => (key, SmallKind::Prefix),
+                    Cow::Owned(_) => (r.path.as_str(), SmallKind::PrefixSlow),
                 };
                 let tail = super::table::tail_word(stored.as_bytes(), stored.len()).unwrap_or(0);
                 small.entries.push((rid, small.paths.len() as u32, stored.len() as u32, kind, tail));

@@ -49,14 +49,19 @@ fn fold(a: u64, b: u64) -> u64 {
     (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// The little-endian word of up to 8 bytes (zero-padded).
+/// A word of the first 8 bytes, or of all of up to 8 bytes: distinct for distinct inputs of
+/// the same length (two overlapping loads, wyhash's way), without a call to `memcpy`.
 #[inline]
 fn word(b: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    for (d, s) in w.iter_mut().zip(b) {
-        *d = *s;
+    let n = b.len();
+    let u32_at = |i: usize| b.get(i..i + 4).and_then(|s| s.try_into().ok()).map_or(0, u32::from_le_bytes);
+    let byte = |i: usize| b.get(i).map_or(0, |c| u64::from(*c));
+    match n {
+        8.. => b.get(..8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_le_bytes),
+        4..=7 => u64::from(u32_at(0)) | u64::from(u32_at(n - 4)) << 32,
+        1..=3 => byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16,
+        0 => 0,
     }
-    u64::from_le_bytes(w)
 }
 
 /// Hashes `key` within `scope`: 16 bytes per multiply (wyhash's step), so a typical path
@@ -131,6 +136,12 @@ impl StrMap {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// An empty map with room for `entries` keys without growing.
+    pub(crate) fn with_capacity(entries: usize) -> Self {
+        let slots = (entries * 2).next_power_of_two().max(16);
+        StrMap { slots: alloc::vec![FREE; slots], ..StrMap::default() }
     }
 
     /// Stores `value` under `(scope, key)` unless the key is present; returns the value

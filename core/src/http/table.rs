@@ -222,7 +222,7 @@ impl PathShape {
 /// keys are its own element-boundary prefixes. Borrowed unless the path has empty elements.
 pub(crate) fn prefix_key(path: &str) -> Cow<'_, str> {
     let trimmed = path.trim_end_matches('/');
-    if (trimmed.is_empty() || trimmed.starts_with('/')) && !trimmed.contains("//") {
+    if (trimmed.is_empty() || trimmed.starts_with('/')) && !trimmed.as_bytes().windows(2).any(|w| w == b"//") {
         return Cow::Borrowed(trimmed);
     }
     let mut key = String::with_capacity(trimmed.len());

@@ -682,12 +682,12 @@ fn reference_match(paths: &[(String, &str)], request: &str) -> Option<usize> {
     best.map(|(_, i)| i)
 }
 
-/// Paths of elements from `names`, joined by `/` or `//`, with zero, one or two trailing `/`.
+/// Paths of elements from `names`, each after `/` or `//`, with zero, one or two trailing `/`.
 fn slashy_path(parts: &[(usize, bool)], trailing: usize, names: &[&str]) -> String {
     let mut p = String::new();
-    for (i, (e, double)) in parts.iter().enumerate() {
+    for (e, double) in parts {
         p.push('/');
-        if *double && i > 0 {
+        if *double {
             p.push('/');
         }
         p.push_str(names[*e]);
