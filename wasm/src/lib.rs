@@ -15,6 +15,7 @@
 //! routers made before keep the snapshot they were made from.
 
 mod json;
+mod lookup;
 mod request;
 mod router;
 mod validation;
@@ -775,6 +776,8 @@ fn qtype_arg(name: &str) -> Result<kroute::QType, kroute::Error> {
 pub struct Cluster {
     /// The snapshot; replaced (copy on write) by `applyEvent` while routers share the old one.
     inner: RefCell<Arc<kroute::Cluster>>,
+    /// `lookupHttp`'s numbered answers for the snapshot.
+    answers: RefCell<lookup::Answers>,
 }
 
 /// Loads YAML text with the core's YAML reader.
@@ -797,7 +800,14 @@ fn load_yaml(_text: &str, _options: &Options) -> Result<kroute::Cluster, kroute:
 
 impl Cluster {
     fn new(inner: kroute::Cluster) -> Self {
-        Self { inner: RefCell::new(Arc::new(inner)) }
+        Self { inner: RefCell::new(Arc::new(inner)), answers: RefCell::default() }
+    }
+
+    /// Runs `f` on the numbered answers of `lookupHttp`.
+    fn with_answers<R>(&self, f: impl FnOnce(&mut lookup::Answers) -> R) -> Result<R, JsValue> {
+        let mut answers =
+            self.answers.try_borrow_mut().map_err(|_| request_error("the cluster is in use by another call".into()))?;
+        Ok(f(&mut answers))
     }
 
     /// The current snapshot (a cheap `Arc` clone: no borrow outlives this call).
@@ -932,6 +942,30 @@ impl Cluster {
         to_js(&out.map_err(|e| to_js_error(&e))?)
     }
 
+    /// Which Ingress rule answers `url` (absolute, `host/path` or `/path`), normalised as
+    /// `routeHttp` normalises it, without a decision: `{result: "matched", ...}`,
+    /// `{result: "no-route"}` (the controller's 404) or `{result: "refused", reason}` (400).
+    /// A string that is not a URL throws a `Request` error.
+    #[wasm_bindgen(js_name = lookupHttp, unchecked_return_type = "UrlLookup")]
+    pub fn lookup_http(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let snapshot = self.snapshot()?;
+        self.with_answers(|a| a.one(&snapshot, &url))?
+    }
+
+    /// `lookupHttp` for many URLs in one call (for throughput). The first element that is not
+    /// a URL string throws, with `field` naming it (`urls[3]`).
+    #[wasm_bindgen(js_name = lookupHttpMany, unchecked_return_type = "UrlLookup[]")]
+    pub fn lookup_http_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "readonly string[]")] urls: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let snapshot = self.snapshot()?;
+        self.with_answers(|a| a.many(&snapshot, &urls))?
+    }
+
     /// Resolves `name` as cluster DNS (CoreDNS) answers it; `type` defaults to `"A"`. With
     /// `namespace`, as a pod in that namespace asks: through its search list with `ndots:5`,
     /// every name tried listed in `tried`. Without, `name` is taken as fully qualified.
@@ -1003,6 +1037,7 @@ impl Cluster {
             self.inner.try_borrow_mut().map_err(|_| request_error("the cluster is in use by another call".into()))?;
         let outcome = Arc::make_mut(&mut slot).apply_event(&tree).map_err(|e| to_js_error(&e))?;
         drop(slot);
+        self.with_answers(lookup::Answers::clear)?;
         to_js(&outcome)
     }
 }

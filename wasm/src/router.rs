@@ -4,8 +4,10 @@ use super::{
     array_arg, bool_arg, describe, integer_arg, ip_arg, optional_record_arg, record_arg, request_error, string_arg,
     time_arg, to_js, to_js_error,
 };
+use crate::lookup::Answers;
 use core::cell::RefCell;
 use kroute::{Conn, ProbeStep, RouterConfig};
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 /// The largest Maglev table accepted (Envoy's limit for `table_size`).
@@ -39,11 +41,21 @@ pub(crate) fn config_arg(value: &JsValue) -> Result<RouterConfig, JsValue> {
 #[wasm_bindgen]
 pub struct Router {
     inner: RefCell<kroute::Router>,
+    /// `lookupHttp`'s numbered answers for the router's snapshot.
+    answers: RefCell<Answers>,
 }
 
 impl Router {
     pub(crate) fn new(inner: kroute::Router) -> Self {
-        Self { inner: RefCell::new(inner) }
+        Self { inner: RefCell::new(inner), answers: RefCell::default() }
+    }
+
+    /// Runs `f` on the numbered answers of `lookupHttp` for the router's snapshot.
+    fn with_answers<R>(&self, f: impl FnOnce(&mut Answers, &Arc<kroute::Cluster>) -> R) -> Result<R, JsValue> {
+        let snapshot = self.with(|r| Arc::clone(r.cluster()))?;
+        let mut answers =
+            self.answers.try_borrow_mut().map_err(|_| request_error("the router is in use by another call".into()))?;
+        Ok(f(&mut answers, &snapshot))
     }
 
     /// Runs `f` on the router. Arguments are converted before, so no JS code runs meanwhile.
@@ -82,6 +94,24 @@ impl Router {
         let now = time_arg(&now, "now", true)?;
         let routed = self.with(|r| r.route_http(&request, now))?.map_err(|e| to_js_error(&e))?;
         to_js(&routed)
+    }
+
+    /// Which Ingress rule of the router's snapshot answers `url`, as {@link Cluster.lookupHttp}.
+    #[wasm_bindgen(js_name = lookupHttp, unchecked_return_type = "UrlLookup")]
+    pub fn lookup_http(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.with_answers(|a, snapshot| a.one(snapshot, &url))?
+    }
+
+    /// `lookupHttp` for many URLs in one call, as {@link Cluster.lookupHttpMany}.
+    #[wasm_bindgen(js_name = lookupHttpMany, unchecked_return_type = "UrlLookup[]")]
+    pub fn lookup_http_many(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "readonly string[]")] urls: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.with_answers(|a, snapshot| a.many(snapshot, &urls))?
     }
 
     /// Routes many connections at time `now`, in order (one call across the JS/wasm boundary).
@@ -193,7 +223,9 @@ impl Router {
         #[wasm_bindgen(unchecked_param_type = "WatchEvent")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
         let tree = super::event_arg(&event)?;
-        to_js(&self.with(|r| r.apply_event(&tree))?.map_err(|e| to_js_error(&e))?)
+        let outcome = self.with(|r| r.apply_event(&tree))?.map_err(|e| to_js_error(&e))?;
+        self.with_answers(|a, _| a.clear())?;
+        to_js(&outcome)
     }
 
     /// How many clients the ClientIP affinity table remembers.

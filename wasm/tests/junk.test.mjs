@@ -121,6 +121,10 @@ describe("the fuzz corpus through the npm package", () => {
       survives(() => cluster.routeHttp("http://app.example/" + t));
       survives(() => cluster.routeHttp({ url: "http://app.example/", headers: { x: t } }));
       survives(() => router.routeHttp("http://" + t));
+      survives(() => cluster.lookupHttp("http://app.example/" + t));
+      survives(() => cluster.lookupHttp(t));
+      survives(() => cluster.lookupHttpMany(["http://" + t, t, "/" + t]));
+      survives(() => router.lookupHttp("http://" + t));
     }
     router.free();
     cluster.free();
@@ -173,15 +177,47 @@ describe("hostile input within the limits", () => {
     use(survives(() => Cluster.fromYaml("kind: Pod\nmetadata: {name: \uD800}\n")));
   });
 
+  test("lookupHttp: wrong arguments, hostile arrays, NUL and lone surrogates", () => {
+    const cluster = Cluster.fromYaml(INGRESS);
+    for (const bad of [undefined, null, 5, {}, ["/"], Symbol("x")]) {
+      assert.equal(refused(() => cluster.lookupHttp(bad)).kind, "Request");
+    }
+    for (const bad of [undefined, null, "/", 5, { length: 1, 0: "/" }, new Set(["/"])]) {
+      assert.equal(refused(() => cluster.lookupHttpMany(bad)).kind, "Request");
+    }
+    const e = refused(() => cluster.lookupHttpMany(["/", "/", 7]));
+    assert.deepEqual([e.kind, e.field], ["Request", "urls[2]"]);
+    const notUrl = refused(() => cluster.lookupHttpMany(["/", "ftp://x/"]));
+    assert.deepEqual([notUrl.kind, notUrl.field], ["Request", "urls[1]"]);
+    const trap = new Proxy(["/"], {
+      get(target, key) {
+        if (key === "0") throw new Error("boom");
+        return target[key];
+      },
+    });
+    assert.match(refused(() => cluster.lookupHttpMany(trap)).message, /reading it threw Error: boom/);
+    assert.equal(cluster.lookupHttp("http://app.example/a\u0000b").result, "refused");
+    assert.equal(cluster.lookupHttp("http://app.example/a%00b").result, "refused");
+    // Lone surrogates become U+FFFD in one call and in a batch alike (the batch packs lengths in UTF-16 units).
+    const odd = ["/\uD800", "/\uDC00x", "/\uD83D\uDE00", "http://app.example/\uD800/public"];
+    assert.deepEqual(cluster.lookupHttpMany(odd), odd.map((u) => cluster.lookupHttp(u)));
+    assert.deepEqual(cluster.lookupHttpMany([]), []);
+    cluster.free();
+  });
+
   test("random strings", () => {
     const next = rng(7);
+    const routing = Cluster.fromYaml(INGRESS);
     for (let k = 0; k < 300; k++) {
       const t = String.fromCharCode(...Array.from({ length: 1 + next(400) }, () => next(0x10000)));
       use(survives(() => Cluster.fromYaml(t)));
       use(survives(() => Cluster.fromJson(t)));
       const s = survives(() => Selector.parse(t));
       if (s instanceof Selector) s.free();
+      const lookups = survives(() => routing.lookupHttpMany([t, "http://" + t]));
+      if (Array.isArray(lookups)) assert.deepEqual(lookups, [t, "http://" + t].map((u) => routing.lookupHttp(u)));
     }
+    routing.free();
   });
 
   test("the limits option reaches the core", () => {

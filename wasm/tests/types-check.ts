@@ -23,6 +23,7 @@ import init, {
   type EnvVarsOptions,
   type ErrorKind,
   type EventOutcome,
+  type HostMatch,
   type KrouteErrorData,
   type LabelSelector,
   type Labels,
@@ -36,6 +37,8 @@ import init, {
   type ServiceRef,
   type Severity,
   type TopologyMode,
+  type UrlLookup,
+  type UrlMatched,
   type UsableEndpoints,
   type UsableEndpointsOptions,
   type Verdict,
@@ -193,6 +196,21 @@ export function routing(yaml: string): string[] {
   router.setInFlight("10.244.1.2", 8080, 3);
   const entries: number = router.affinityEntries();
   lines.push(`${ready} ${entries}`);
+  const lookup: UrlLookup = cluster.lookupHttp("https://kubia.example.com/foo/x");
+  const lookups: UrlLookup[] = [...cluster.lookupHttpMany(["/", "/a"]), router.lookupHttp("/"), ...router.lookupHttpMany([])];
+  for (const l of [lookup, ...lookups]) {
+    if (l.result === "matched") {
+      const m: UrlMatched = l;
+      const host: HostMatch = m.hostMatch;
+      const port: number | null = m.servicePort;
+      lines.push(`${m.namespace}/${m.ingress} ${m.rule} ${m.path} ${host} ${m.service}:${port}`);
+    } else if (l.result === "refused") {
+      const reason: string = l.reason;
+      lines.push(reason);
+    } else {
+      lines.push(l.result);
+    }
+  }
   router.free();
   defaults.free();
 
@@ -233,5 +251,11 @@ Cluster.fromYaml("").router().scriptProbe("default", "p", [{ until: 1 }]);
 Cluster.fromYaml("").applyEvent({ object: {} });
 // @ts-expect-error portNumber takes a number
 validation.portNumber("80");
+// @ts-expect-error URLs are strings
+Cluster.fromYaml("").lookupHttp(5);
+// @ts-expect-error lookupHttpMany takes an array of URLs
+Cluster.fromYaml("").lookupHttpMany("/");
+// @ts-expect-error lookupHttp's answers have no status
+Cluster.fromYaml("").lookupHttp("/").status;
 // @ts-expect-error routers come from Cluster.router
 new Router();

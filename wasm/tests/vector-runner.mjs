@@ -9,6 +9,7 @@
  */
 export const SUPPORTED = new Set([
   "routeHttp",
+  "lookupHttp",
   "load",
   "diagnostics",
   "endpoints",
@@ -137,6 +138,18 @@ export function runCase(api, c) {
         return attempt(() => cluster.resolve(q.name, q.type ?? "A", q.namespace));
       case "routeHttp":
         return attempt(() => cluster.routeHttp(q.request, false, q.canaryDraw ?? null));
+      case "lookupHttp": {
+        // The URL alone and in a batch (after a URL that numbers another answer first): the
+        // same answer, or an error of the same kind naming the element.
+        const one = attempt(() => cluster.lookupHttp(q.url));
+        const many = attempt(() => cluster.lookupHttpMany(["/", q.url]));
+        const agrees =
+          "error" in one
+            ? many.error?.kind === one.error.kind && many.error.field === "urls[1]"
+            : mismatch(one, many[1]) === null && mismatch(many[1], one) === null;
+        if (!agrees) throw new Error(`lookupHttpMany disagrees with lookupHttp: ${show(one)}, ${show(many)}`);
+        return one;
+      }
       case "usableEndpoints":
         return attempt(() => cluster.usableEndpoints(q.namespace, q.service, { node: q.node, port: q.port }));
       case "applyEvents": {
