@@ -63,11 +63,12 @@ demo: wasm
 	./web-demo/serve.sh
 
 ## Benchmarks (spec/performance.md): ratios against baselines in the same run.
-## W8 runs the Python module from .venv, so the module is built first.
-bench: python
+## W8 runs the Python module from .venv, so the module is built first; W7 the npm package
+## (its API rows) and the wasm32 target (its kernel rows, built by the bench itself).
+bench: python wasm
 	cargo run --release -p kroute-benches -- --write benches/RESULTS.md
 
-bench-quick: python
+bench-quick: python wasm
 	cargo run --release -p kroute-benches -- --quick
 
 ## Release-mode checks too slow for debug builds: the 50 MB load (time and peak RSS printed),
