@@ -75,18 +75,21 @@ pub(crate) fn compute(svc: &Service, inputs: &Inputs<'_>, f: &mut Findings<'_>) 
     if svc.service_type() == ServiceType::ExternalName {
         return Vec::new();
     }
-    let key = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
     let mut out = match &svc.selector {
         Some(selector) => with_hints(svc, from_pods(svc, selector, inputs)),
-        None => match inputs.slices.get(&key) {
-            Some(slices) => from_slices(svc, slices, inputs.zones, f),
-            None => match inputs.endpoints.get(&key) {
-                Some((eps, src)) => from_endpoints(svc, eps, *src, inputs.zones, f),
-                None => Vec::new(),
-            },
-        },
+        None => {
+            let key = (svc.metadata.namespace.clone(), svc.metadata.name.clone());
+            match inputs.slices.get(&key) {
+                Some(slices) => from_slices(svc, slices, inputs.zones, f),
+                None => match inputs.endpoints.get(&key) {
+                    Some((eps, src)) => from_endpoints(svc, eps, *src, inputs.zones, f),
+                    None => Vec::new(),
+                },
+            }
+        }
     };
-    out.sort_by_key(|e| (port_index(svc, e), e.ip, e.port));
+    // The key names the Service port by position: computed once per endpoint, not per comparison.
+    out.sort_by_cached_key(|e| (port_index(svc, e), e.ip, e.port));
     out.dedup_by(|a, b| a.ip == b.ip && a.port == b.port && a.port_name == b.port_name && a.protocol == b.protocol);
     out
 }
@@ -146,8 +149,9 @@ pub(crate) fn find_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
 }
 
 fn from_pods(svc: &Service, selector: &BTreeMap<String, String>, inputs: &Inputs<'_>) -> Vec<Endpoint> {
-    let mut out = Vec::new();
-    for pod in crate::pod_index::selected_pods(inputs.index, inputs.pods, &svc.metadata.namespace, selector) {
+    let pods = crate::pod_index::selected_pods(inputs.index, inputs.pods, &svc.metadata.namespace, selector);
+    let mut out = Vec::with_capacity(pods.len() * svc.ports.len());
+    for pod in pods {
         let Some(ip) = eligible(pod) else { continue };
         // podToEndpoint (§4.3).
         let serving = pod.is_ready();

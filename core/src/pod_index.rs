@@ -3,11 +3,13 @@
 //! equality AND over all pairs, own namespace only).
 
 use crate::endpoints::selects;
+use crate::fast_map::{new_map, FastMap};
 use crate::model::Pod;
 use crate::selector::{Operator, Selector};
 use alloc::{collections::BTreeMap, string::String, vec::Vec};
 
-type Postings = BTreeMap<String, BTreeMap<String, Vec<u32>>>;
+/// Label key → value → positions, in hash maps with a fixed seed (looked up, never iterated).
+type Postings = FastMap<String, FastMap<String, Vec<u32>>>;
 
 /// Pods (sorted by namespace, name, as [`crate::Cluster::pods`] keeps them) indexed by
 /// `namespace → key → value → positions`, for selecting pods with any [`Selector`] without a
@@ -18,38 +20,50 @@ pub struct PodIndex {
 }
 
 impl PodIndex {
-    /// Indexes `pods` (sorted by namespace and name).
+    /// Indexes `pods` (sorted by namespace and name). Each namespace, key and value string is
+    /// copied once, not once per pod.
     pub fn build(pods: &[Pod]) -> Self {
         let mut labels: BTreeMap<String, Postings> = BTreeMap::new();
-        for (i, pod) in pods.iter().enumerate() {
-            let ns = labels.entry(pod.metadata.namespace.clone()).or_default();
-            for (k, v) in &pod.metadata.labels {
-                ns.entry(k.clone()).or_default().entry(v.clone()).or_default().push(i as u32);
+        let mut at = 0u32;
+        for group in pods.chunk_by(|a, b| a.metadata.namespace == b.metadata.namespace) {
+            let Some(namespace) = group.first().map(|p| &p.metadata.namespace) else { continue };
+            if !labels.contains_key(namespace) {
+                labels.insert(namespace.clone(), new_map());
+            }
+            let Some(ns) = labels.get_mut(namespace) else { continue };
+            for pod in group {
+                for (k, v) in &pod.metadata.labels {
+                    ns.entry_ref(k.as_str()).or_insert_with(new_map).entry_ref(v.as_str()).or_default().push(at);
+                }
+                at += 1;
             }
         }
         Self { labels }
     }
 
-    /// The pods of `namespace` selected by the equality `selector` (non-empty), in pod order.
+    /// The pods of `namespace` selected by the equality `selector` (non-empty), in pod order:
+    /// the positions of the shortest posting list of its pairs that every other pair's list
+    /// holds too (binary search in the ascending lists: no pod's labels are read).
     pub(crate) fn selected<'p>(
         &self,
         pods: &'p [Pod],
         namespace: &str,
         selector: &BTreeMap<String, String>,
-    ) -> impl Iterator<Item = &'p Pod> + 'p {
+    ) -> Vec<&'p Pod> {
         let ns = self.labels.get(namespace);
-        let shortest: &[u32] = selector
+        let mut lists: Vec<&[u32]> = selector
             .iter()
             .map(|(k, v)| {
                 ns.and_then(|n| n.get(k.as_str())).and_then(|m| m.get(v.as_str())).map_or(&[][..], Vec::as_slice)
             })
-            .min_by_key(|list| list.len())
-            .unwrap_or(&[]);
-        let selector = selector.clone();
-        let list: Vec<u32> = shortest.to_vec();
-        list.into_iter()
-            .filter_map(move |i| pods.get(i as usize))
-            .filter(move |p| selects(&selector, &p.metadata.labels))
+            .collect();
+        lists.sort_unstable_by_key(|list| list.len());
+        let Some((shortest, others)) = lists.split_first() else { return Vec::new() };
+        shortest
+            .iter()
+            .filter(|i| others.iter().all(|list| list.binary_search(i).is_ok()))
+            .filter_map(|i| pods.get(*i as usize))
+            .collect()
     }
 }
 
@@ -116,7 +130,7 @@ pub(crate) fn selected_pods<'p>(
     selector: &BTreeMap<String, String>,
 ) -> Vec<&'p Pod> {
     match index {
-        Some(ix) => ix.selected(pods, namespace, selector).collect(),
+        Some(ix) => ix.selected(pods, namespace, selector),
         None => {
             pods.iter().filter(|p| p.metadata.namespace == namespace && selects(selector, &p.metadata.labels)).collect()
         }
@@ -172,5 +186,22 @@ mod tests {
             }
         }
         assert!(index.select(&pods, "ns0", &Selector::nothing()).is_empty());
+        // Equality maps (Service selectors, §4.1): the index's posting-list intersection
+        // answers as the scan, with one, two and three pairs, and pairs no pod has.
+        for pairs in [
+            &[("app", "a1")][..],
+            &[("app", "a2"), ("tier", "api")],
+            &[("app", "a4"), ("n", "4"), ("tier", "db")],
+            &[("tier", "db"), ("n", "7")],
+            &[("app", "a1"), ("tier", "web")],
+            &[("zone", "z1")],
+        ] {
+            let selector: BTreeMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+            for ns in ["ns0", "ns2", "nope"] {
+                let names = |v: Vec<&Pod>| v.into_iter().map(|p| p.metadata.name.clone()).collect::<Vec<_>>();
+                let want = names(selected_pods(None, &pods, ns, &selector));
+                assert_eq!(names(selected_pods(Some(&index), &pods, ns, &selector)), want, "{pairs:?} in {ns}");
+            }
+        }
     }
 }
