@@ -189,6 +189,39 @@ pub(crate) fn normalize_into(
     out: &mut String,
 ) -> Result<(), Reject> {
     out.clear();
+    if query.is_none() && already_normal(path.as_bytes()) {
+        out.push_str(if path.is_empty() { "/" } else { path });
+        return Ok(());
+    }
+    normalize_slow(path, query, merge, escaped, out)
+}
+
+/// Is `path` its own normal form: empty, or `/` followed by path elements of plain `pchar`s
+/// (no `%`, backslash or byte to encode), none empty but the last (no `//`, whatever
+/// `merge_slashes` says) and none `.` or `..`? Most request paths are; they skip the rewrite.
+fn already_normal(path: &[u8]) -> bool {
+    let Some((b'/', rest)) = path.split_first() else { return path.is_empty() };
+    let mut elements = rest.split(|b| *b == b'/').peekable();
+    while let Some(element) = elements.next() {
+        let last = elements.peek().is_none();
+        if (element.is_empty() && !last) || element == b"." || element == b".." {
+            return false;
+        }
+        if !element.iter().all(|b| pchar(*b)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The general case of [`normalize_into`]: one pass that decodes, resolves and encodes.
+fn normalize_slow(
+    path: &str,
+    query: Option<&str>,
+    merge: bool,
+    escaped: EscapedSlashes,
+    out: &mut String,
+) -> Result<(), Reject> {
     if path.len() + query.map_or(0, str::len) > usize::from(u16::MAX) {
         return Err(Reject::TooLong);
     }
@@ -387,6 +420,29 @@ mod tests {
         for raw in ["/a/../b", "/%61/./c/", "//x//y", "/a%20b", "/x%C0%AF"] {
             let once = n(raw).unwrap_or_default();
             assert_eq!(n(&once).as_deref(), Ok(once.as_str()), "{raw:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The shortcut for paths already in normal form answers exactly as the full rewrite,
+        /// for paths over an alphabet of separators, dots, escapes and plain bytes.
+        #[test]
+        fn already_normal_paths_pass_unchanged(
+            parts in proptest::collection::vec(
+                proptest::sample::select(alloc::vec!["/", "//", ".", "..", "a", "Zb", "%2e", "%41", "\\", "~", ":@", " ", "\u{e9}", "%"]),
+                0..8,
+            ),
+            merge in proptest::prelude::any::<bool>(),
+        ) {
+            let path: String = parts.concat();
+            let mut fast = String::new();
+            let mut slow = String::new();
+            let a = normalize_into(&path, None, merge, EscapedSlashes::Keep, &mut fast).map(|()| fast);
+            let b = normalize_slow(&path, None, merge, EscapedSlashes::Keep, &mut slow).map(|()| slow);
+            proptest::prop_assert_eq!(&a, &b, "{:?}", path);
+            if already_normal(path.as_bytes()) {
+                proptest::prop_assert_eq!(a.as_deref(), Ok(if path.is_empty() { "/" } else { path.as_str() }));
+            }
         }
     }
 }

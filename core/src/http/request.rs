@@ -156,10 +156,10 @@ pub(crate) fn parse_target(url: &str, sni: bool) -> Result<Result<Target<'_>, Re
     let (https, absolute, rest) = if url.starts_with('/') {
         (sni, false, url)
     } else {
-        let scheme = url
-            .find(':')
-            .filter(|&i| url.get(i..).is_some_and(|r| r.starts_with("://")))
-            .and_then(|i| Some((url.get(..i)?, url.get(i + 3..)?)));
+        let colon = position(url, |b| b == b':');
+        let scheme = (url.as_bytes().get(colon..colon + 3) == Some(b"://"))
+            .then(|| Some((url.get(..colon)?, url.get(colon + 3..)?)))
+            .flatten();
         match scheme {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => (true, true, rest),
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => {
@@ -173,21 +173,49 @@ pub(crate) fn parse_target(url: &str, sni: bool) -> Result<Result<Target<'_>, Re
             None => (sni, true, url),
         }
     };
-    let rest = rest.split('#').next().unwrap_or("");
-    let (authority, target) = if absolute {
-        let end = rest.find(['/', '?', '\\']).unwrap_or(rest.len());
-        (rest.get(..end).unwrap_or(""), rest.get(end..).unwrap_or(""))
-    } else {
-        ("", rest)
-    };
-    if authority.contains('@') {
+    let (authority, path, query) = split_target(rest, absolute);
+    if authority.bytes().any(|b| b == b'@') {
         return Ok(Err(Reject::UserInfo));
     }
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (target, None),
-    };
     Ok(Ok(Target { https, absolute, authority, path, query }))
+}
+
+/// The index of the first byte of `s` that `pred` accepts, or `s.len()`.
+fn position(s: &str, pred: impl Fn(u8) -> bool) -> usize {
+    s.bytes().position(pred).unwrap_or(s.len())
+}
+
+/// Splits what follows the scheme into authority (when `absolute`: up to the first `/`, `?`
+/// or `\`), path and query (after the first `?`), dropping a `#fragment`: one pass over the
+/// bytes, which stops only at those ASCII delimiters (never inside a multi-byte character).
+fn split_target(rest: &str, absolute: bool) -> (&str, &str, Option<&str>) {
+    let bytes = rest.as_bytes();
+    let mut authority_end = if absolute { None } else { Some(0) };
+    let mut query_start = None;
+    let mut end = bytes.len();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'#' => {
+                end = i;
+                break;
+            }
+            b'/' | b'\\' => {
+                authority_end.get_or_insert(i);
+            }
+            b'?' => {
+                authority_end.get_or_insert(i);
+                query_start.get_or_insert(i);
+            }
+            _ => {}
+        }
+    }
+    let authority_end = authority_end.unwrap_or(end);
+    let path_end = query_start.unwrap_or(end);
+    (
+        rest.get(..authority_end).unwrap_or(""),
+        rest.get(authority_end..path_end).unwrap_or(""),
+        query_start.and_then(|q| rest.get(q + 1..end)),
+    )
 }
 
 /// Normalises a Host (or authority) into `out`: lower-cased, port removed, one trailing dot
@@ -205,27 +233,36 @@ pub(crate) fn normalize_host(raw: &str, out: &mut String) -> Result<(), Reject> 
         let _ = write!(out, "[{ip}]");
         return Ok(());
     }
-    let host = match raw.rsplit_once(':') {
-        Some((h, port)) if valid_port(port) => h,
-        Some(_) => return Err(Reject::BadHost),
+    let host = match raw.bytes().rposition(|b| b == b':') {
+        Some(colon) => match (raw.get(..colon), raw.get(colon + 1..)) {
+            (Some(h), Some(port)) if valid_port(port) => h,
+            _ => return Err(Reject::BadHost),
+        },
         None => raw,
     };
     let host = host.strip_suffix('.').unwrap_or(host);
-    if host.starts_with('.') || host.contains("..") {
-        return Err(Reject::BadHost);
-    }
+    // Host characters (nginx `ngx_http_validate_host`): no empty label, nothing outside the
+    // table; then the whole host is copied once and lower-cased in place.
+    let mut previous = b'.';
     for b in host.bytes() {
-        let ok = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-            );
-        if !ok {
+        if !host_byte(b) || (b == b'.' && previous == b'.') {
             return Err(Reject::BadHost);
         }
-        out.push(char::from(b.to_ascii_lowercase()));
+        previous = b;
     }
+    out.push_str(host);
+    out.make_ascii_lowercase();
     Ok(())
+}
+
+/// May `b` appear in a host name: letters, digits and `-._~!$&'()*+,;=`?
+#[inline]
+fn host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        )
 }
 
 /// A port: empty (RFC 3986 allows `host:`) or up to five digits at most 65535.

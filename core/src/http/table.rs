@@ -301,7 +301,8 @@ impl SmallIndex {
                     let fast = tail_word(bytes, rule.len()) == Some(tail)
                         && bytes.get(..rule.len()).is_some_and(|head| eq_bytes(head, rule.as_bytes()))
                         && matches!(bytes.get(rule.len()), None | Some(b'/'));
-                    fast || (!*plain.get_or_insert_with(|| !path.contains("//")) && element_prefix(rule, path))
+                    fast || (!*plain.get_or_insert_with(|| !bytes.windows(2).any(|w| w == b"//"))
+                        && element_prefix(rule, path))
                 }
                 SmallKind::PrefixSlow => element_prefix(rule, path),
             };
