@@ -57,6 +57,7 @@ mod selector;
 mod tree;
 mod validate;
 mod watch;
+mod wide_mul;
 #[cfg(feature = "yaml")]
 mod yaml;
 

@@ -4,6 +4,7 @@
 //! and the keys come from manifests, not from requests, so probe chains are bounded by the
 //! configuration.
 
+use crate::wide_mul::fold;
 use alloc::vec::Vec;
 
 /// Marks a free slot.
@@ -40,13 +41,6 @@ fn kind(scope: u32) -> u32 {
     } else {
         (scope >> 28).min(15)
     }
-}
-
-/// 64×64→128-bit multiply, folded (the wyhash mixing step).
-#[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let r = u128::from(a).wrapping_mul(u128::from(b));
-    (r as u64) ^ ((r >> 64) as u64)
 }
 
 /// A word of the first 8 bytes, or of all of up to 8 bytes: distinct for distinct inputs of

@@ -156,10 +156,7 @@ fn hash_key(port_id: u32, client: IpAddr) -> u32 {
 #[inline]
 fn hash64(port_id: u32, client: IpAddr) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let fold = |a: u64, b: u64| {
-        let r = u128::from(a).wrapping_mul(u128::from(b));
-        (r as u64) ^ ((r >> 64) as u64)
-    };
+    use crate::wide_mul::fold;
     match client {
         IpAddr::V4(v4) => fold((u64::from(port_id) << 32) | u64::from(u32::from(v4)), K),
         IpAddr::V6(v6) => {

@@ -22,7 +22,7 @@ impl Rng {
 
     /// A uniform draw in `0..n` (`n > 0`), without modulo bias worth noting (Lemire's method).
     pub(crate) fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+        crate::wide_mul::reduce(self.next_u64(), n)
     }
 }
 
