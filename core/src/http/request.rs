@@ -156,7 +156,7 @@ pub(crate) fn parse_target(url: &str, sni: bool) -> Result<Result<Target<'_>, Re
     let (https, absolute, rest) = if url.starts_with('/') {
         (sni, false, url)
     } else {
-        let colon = position(url, |b| b == b':');
+        let colon = url.bytes().position(|b| b == b':').unwrap_or(url.len());
         let scheme = (url.as_bytes().get(colon..colon + 3) == Some(b"://"))
             .then(|| Some((url.get(..colon)?, url.get(colon + 3..)?)))
             .flatten();
@@ -178,11 +178,6 @@ pub(crate) fn parse_target(url: &str, sni: bool) -> Result<Result<Target<'_>, Re
         return Ok(Err(Reject::UserInfo));
     }
     Ok(Ok(Target { https, absolute, authority, path, query }))
-}
-
-/// The index of the first byte of `s` that `pred` accepts, or `s.len()`.
-fn position(s: &str, pred: impl Fn(u8) -> bool) -> usize {
-    s.bytes().position(pred).unwrap_or(s.len())
 }
 
 /// Splits what follows the scheme into authority (when `absolute`: up to the first `/`, `?`
