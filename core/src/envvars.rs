@@ -51,7 +51,7 @@ pub(crate) fn from_service(svc: &Service, out: &mut Vec<EnvVar>) {
     };
     for (i, p) in svc.ports.iter().enumerate() {
         let proto = p.protocol.as_str();
-        let lower = proto.to_lowercase();
+        let lower = proto.to_ascii_lowercase();
         let url = format!("{lower}://{}", host_port(p.port));
         if i == 0 {
             push(format!("{n}_PORT"), url.clone());

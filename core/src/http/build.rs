@@ -253,13 +253,6 @@ impl<'a> Builder<'a, '_, '_> {
         ok
     }
 
-    fn service_index(&self, namespace: &str, name: &str) -> Option<usize> {
-        self.services
-            .binary_search_by(|s| (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name)))
-            .ok()
-            .or_else(|| self.services.iter().position(|s| s.metadata.namespace == namespace && s.metadata.name == name))
-    }
-
     /// The backend for `b` in Ingress `ii`, shared by (namespace, Service, port as written).
     fn backend(&mut self, ii: u32, b: &IngressBackend) -> u32 {
         let namespace = self.t.ingresses.get(ii as usize).map(|i| i.namespace.as_str()).unwrap_or_default();
@@ -290,27 +283,7 @@ impl<'a> Builder<'a, '_, '_> {
                     IntOrString::Int(n) => BackendPort::Number(*n),
                     IntOrString::Str(n) => BackendPort::Name(n.clone()),
                 });
-                let target = match self.service_index(&namespace, &s.name) {
-                    None => Target::MissingService,
-                    Some(idx) => {
-                        let svc = self.services.get(idx);
-                        let external = svc.is_some_and(|s| s.service_type() == ServiceType::ExternalName);
-                        let found = svc.and_then(|svc| match &s.port {
-                            Some(IntOrString::Int(n)) => svc
-                                .ports
-                                .iter()
-                                .find(|p| p.port == *n)
-                                .map(|p| p.port)
-                                .or_else(|| external.then_some(*n)),
-                            Some(IntOrString::Str(name)) => svc.ports.iter().find(|p| &p.name == name).map(|p| p.port),
-                            None => None,
-                        });
-                        match found.and_then(|p| u16::try_from(p).ok()) {
-                            Some(port) => Target::Service { service: idx as u32, port, external_name: external },
-                            None => Target::MissingPort,
-                        }
-                    }
-                };
+                let target = service_target(self.services, &namespace, &s.name, written.as_ref());
                 let id = self.t.backends.len() as u32;
                 let _ = self.backend_keys.insert_new(0, &self.key, id);
                 (Some(s.name.clone()), written, target)
@@ -953,6 +926,50 @@ impl<'a> Builder<'a, '_, '_> {
                     let msg = format!("this path can never win: every request it matches goes to {} (the longest matching path wins, then Exact over Prefix)", self.describe(w));
                     self.report_route(rid, Severity::Warning, "ingress-rule-shadowed", msg);
                 }
+            }
+        }
+    }
+}
+
+/// The position of Service `namespace/name` in `services` (sorted by namespace and name; a
+/// scan if they are not).
+fn service_index(services: &[Service], namespace: &str, name: &str) -> Option<usize> {
+    services
+        .binary_search_by(|s| (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name)))
+        .ok()
+        .or_else(|| services.iter().position(|s| s.metadata.namespace == namespace && s.metadata.name == name))
+}
+
+/// What a backend naming Service `namespace/name` and `port` (as written) resolves to among
+/// `services` (spec §3.5: a port by number, or by name; an ExternalName Service takes any
+/// number).
+fn service_target(services: &[Service], namespace: &str, name: &str, port: Option<&BackendPort>) -> Target {
+    let Some(idx) = service_index(services, namespace, name) else {
+        return Target::MissingService;
+    };
+    let svc = services.get(idx);
+    let external = svc.is_some_and(|s| s.service_type() == ServiceType::ExternalName);
+    let found = svc.and_then(|svc| match port {
+        Some(BackendPort::Number(n)) => {
+            svc.ports.iter().find(|p| p.port == *n).map(|p| p.port).or_else(|| external.then_some(*n))
+        }
+        Some(BackendPort::Name(name)) => svc.ports.iter().find(|p| &p.name == name).map(|p| p.port),
+        None => None,
+    });
+    match found.and_then(|p| u16::try_from(p).ok()) {
+        Some(port) => Target::Service { service: idx as u32, port, external_name: external },
+        None => Target::MissingPort,
+    }
+}
+
+impl RouteTable {
+    /// Resolves again the backends naming Service `namespace/name` after it changed in place
+    /// (same position in `services`): the only thing the table reads from a Service, so a
+    /// Service update need not compile the whole table again.
+    pub(crate) fn retarget_service(&mut self, services: &[Service], namespace: &str, name: &str) {
+        for b in &mut self.backends {
+            if b.namespace == namespace && b.service.as_deref() == Some(name) {
+                b.target = service_target(services, namespace, name, b.port.as_ref());
             }
         }
     }

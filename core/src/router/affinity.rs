@@ -1,7 +1,7 @@
 //! ClientIP session affinity (spec §4.5, §4.7): iptables' `recent` module remembers, per
 //! Service port and client address, the endpoint last used; a client that comes back within
 //! `timeoutSeconds` of its last use (xt_recent: strictly within) gets it again. The table is
-//! bounded: when full, the least recently used entry goes first.
+//! bounded: when full, the least recently used entry goes first (xt_recent's `lru_list`).
 
 use crate::fast_map::{new_map, FastMap};
 use alloc::vec::Vec;
@@ -13,12 +13,18 @@ pub type EndpointKey = (IpAddr, u16);
 /// "No node" in links.
 const NIL: u32 = u32::MAX;
 
+/// [`Node::endpoint`] of a free slot (no endpoint index reaches it).
+const FREE: u32 = u32::MAX;
+
+const EMPTY: Node = Node { port_id: 0, client: 0, endpoint: FREE, newer: NIL, older: NIL, last_used: [0, 0] };
+
 /// Set in [`Node::endpoint`] when `client` indexes [`AffinityTable::v6`].
 const V6: u32 = 1 << 31;
 
-/// One remembered client, 32 bytes aligned to 32 (never straddling two cache lines): the key (Service port and client, an IPv4 address inline
-/// or an index into the IPv6 pool), the endpoint (interned), the last use, and the links of
-/// the use-ordered list.
+/// One remembered client, stored in its hash slot, 32 bytes aligned to 32 (never straddling
+/// two cache lines): the key (Service port and client, an IPv4 address inline or an index
+/// into the IPv6 pool), the endpoint (interned), the last use, and the links (slot numbers)
+/// of the use-ordered list. A lookup reads one slot, most often one cache line.
 #[derive(Clone, Copy, Debug)]
 #[repr(align(32))]
 struct Node {
@@ -44,115 +50,26 @@ fn join([lo, hi]: [u32; 2]) -> f64 {
     f64::from_bits(u64::from(lo) | (u64::from(hi) << 32))
 }
 
-/// Node numbers by key hash: open addressing with linear probing and backward-shift deletion
-/// (no tombstones, so a table that keeps evicting never needs a rehash pause). A slot is the
-/// key's 32-bit hash (its home slot and a first test) and the node number; [`NIL`] is free.
-#[derive(Clone, Debug, Default)]
-struct Index {
-    slots: Vec<(u32, u32)>,
-    len: usize,
-    /// `32 - log2(slots)`: the home slot is the hash's top bits.
-    shift: u32,
-}
-
-impl Index {
-    #[inline]
-    fn home(&self, hash: u32) -> usize {
-        (u64::from(hash) >> self.shift) as usize
-    }
-
-    /// The node numbers stored under `hash`, in probe order, until a free slot.
-    #[inline]
-    fn find(&self, hash: u32, mut is: impl FnMut(u32) -> bool) -> Option<(usize, u32)> {
-        let mask = self.slots.len().checked_sub(1)?;
-        let mut i = self.home(hash);
-        loop {
-            let (h, id) = *self.slots.get(i)?;
-            if id == NIL {
-                return None;
-            }
-            if h == hash && is(id) {
-                return Some((i, id));
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn insert(&mut self, hash: u32, id: u32) {
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
-            let size = (self.slots.len() * 2).max(16);
-            let old = core::mem::replace(&mut self.slots, alloc::vec![(0, NIL); size]);
-            self.shift = 32 - size.trailing_zeros();
-            self.len = 0;
-            for (h, id) in old.into_iter().filter(|(_, id)| *id != NIL) {
-                self.insert(h, id);
-            }
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(hash);
-        while let Some(slot) = self.slots.get_mut(i) {
-            if slot.1 == NIL {
-                *slot = (hash, id);
-                self.len += 1;
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Empties slot `i`, shifting later entries of the run back over it.
-    fn remove_at(&mut self, mut i: usize) {
-        let mask = self.slots.len() - 1;
-        let mut j = i;
-        loop {
-            j = (j + 1) & mask;
-            let Some(&(h, id)) = self.slots.get(j) else {
-                return;
-            };
-            if id == NIL {
-                break;
-            }
-            // Move the entry at j back to i unless its home lies cyclically in (i, j].
-            let home = self.home(h);
-            let stays = if i <= j { i < home && home <= j } else { i < home || home <= j };
-            if !stays {
-                if let Some(s) = self.slots.get_mut(i) {
-                    *s = (h, id);
-                }
-                i = j;
-            }
-        }
-        if let Some(s) = self.slots.get_mut(i) {
-            *s = (0, NIL);
-        }
-        self.len -= 1;
-    }
-}
-
-/// The affinity table of one router: nodes in a slab (reused, never moved), an index of node
-/// numbers by key, and an intrusive list in use order, so a lookup is one hash probe and one
-/// node, and recording or evicting is O(1) without pauses.
+/// The affinity table of one router: clients in an open-addressing table of [`Node`]s
+/// (linear probing, backward-shift deletion: no tombstones, so a table that keeps evicting
+/// never needs a rehash pause) threaded by an intrusive list in use order. A lookup is one
+/// hash probe; recording or evicting is O(1).
 #[derive(Clone, Debug)]
 pub struct AffinityTable {
-    index: Index,
-    nodes: Vec<Node>,
+    slots: Vec<Node>,
+    len: usize,
     v6: Vec<Ipv6Addr>,
     /// Free slots of `v6`.
     v6_free: Vec<u32>,
     endpoints: Vec<EndpointKey>,
     endpoint_ids: FastMap<EndpointKey, u32>,
-    /// Most and least recently used.
+    /// Most and least recently used (slot numbers).
     newest: u32,
     oldest: u32,
     capacity: usize,
 }
 
 /// The hash of a key: one multiply-fold for IPv4 clients.
-#[inline]
-fn hash_key(port_id: u32, client: IpAddr) -> u32 {
-    hash64(port_id, client) as u32
-}
-
 #[inline]
 fn hash64(port_id: u32, client: IpAddr) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -170,8 +87,8 @@ impl AffinityTable {
     /// An empty table holding at most `capacity` clients.
     pub fn new(capacity: usize) -> Self {
         Self {
-            index: Index::default(),
-            nodes: Vec::new(),
+            slots: Vec::new(),
+            len: 0,
             v6: Vec::new(),
             v6_free: Vec::new(),
             endpoints: Vec::new(),
@@ -190,25 +107,53 @@ impl AffinityTable {
         }
     }
 
+    /// The home slot of a key's hash.
     #[inline]
-    fn is(&self, id: u32, port_id: u32, client: IpAddr) -> bool {
-        self.nodes.get(id as usize).is_some_and(|n| {
-            n.port_id == port_id
-                && match client {
-                    IpAddr::V4(v4) => n.endpoint & V6 == 0 && n.client == u32::from(v4),
-                    IpAddr::V6(v6) => n.endpoint & V6 != 0 && self.v6.get(n.client as usize) == Some(&v6),
-                }
-        })
+    fn home(&self, port_id: u32, client: IpAddr) -> usize {
+        crate::wide_mul::reduce(hash64(port_id, client), self.slots.len())
     }
 
-    fn find(&self, port_id: u32, client: IpAddr) -> Option<u32> {
-        self.index.find(hash_key(port_id, client), |id| self.is(id, port_id, client)).map(|(_, id)| id)
+    #[inline]
+    fn next(&self, i: usize) -> usize {
+        if i + 1 >= self.slots.len() {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    #[inline]
+    fn is(&self, n: &Node, port_id: u32, client: IpAddr) -> bool {
+        n.port_id == port_id
+            && match client {
+                IpAddr::V4(v4) => n.endpoint & V6 == 0 && n.client == u32::from(v4),
+                IpAddr::V6(v6) => n.endpoint & V6 != 0 && self.v6.get(n.client as usize) == Some(&v6),
+            }
+    }
+
+    /// The slot holding `(port_id, client)`.
+    #[inline]
+    fn find(&self, port_id: u32, client: IpAddr) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut i = self.home(port_id, client);
+        loop {
+            let n = self.slots.get(i)?;
+            if n.endpoint == FREE {
+                return None;
+            }
+            if self.is(n, port_id, client) {
+                return Some(i);
+            }
+            i = self.next(i);
+        }
     }
 
     /// The remembered endpoint of `client` for Service port `port_id`, if used less than
     /// `timeout` seconds before `now`.
     pub fn lookup(&self, port_id: u32, client: IpAddr, now: f64, timeout: f64) -> Option<EndpointKey> {
-        let n = self.nodes.get(self.find(port_id, client)? as usize)?;
+        let n = self.slots.get(self.find(port_id, client)?)?;
         if now - join(n.last_used) < timeout {
             self.endpoints.get((n.endpoint & !V6) as usize).copied()
         } else {
@@ -217,12 +162,12 @@ impl AffinityTable {
     }
 
     fn node_mut(&mut self, id: u32) -> Option<&mut Node> {
-        self.nodes.get_mut(id as usize)
+        self.slots.get_mut(id as usize)
     }
 
-    /// Takes node `id` out of the use-ordered list.
+    /// Takes slot `id` out of the use-ordered list.
     fn unlink(&mut self, id: u32) {
-        let Some(&Node { newer, older, .. }) = self.nodes.get(id as usize) else {
+        let Some(&Node { newer, older, .. }) = self.slots.get(id as usize) else {
             return;
         };
         match self.node_mut(newer) {
@@ -235,7 +180,7 @@ impl AffinityTable {
         }
     }
 
-    /// Puts node `id` at the most recently used end.
+    /// Puts slot `id` at the most recently used end.
     fn push_newest(&mut self, id: u32) {
         let old_newest = self.newest;
         if let Some(n) = self.node_mut(id) {
@@ -261,17 +206,24 @@ impl AffinityTable {
     /// Records that `client` used `endpoint` at `now`.
     pub fn record(&mut self, port_id: u32, client: IpAddr, endpoint: EndpointKey, now: f64) {
         let ep = self.endpoint_id(endpoint);
-        if let Some(id) = self.find(port_id, client) {
-            if let Some(n) = self.node_mut(id) {
+        if let Some(i) = self.find(port_id, client) {
+            if let Some(n) = self.slots.get_mut(i) {
                 n.endpoint = (n.endpoint & V6) | ep;
                 n.last_used = split(now);
             }
-            self.unlink(id);
-            self.push_newest(id);
+            if i as u32 != self.newest {
+                self.unlink(i as u32);
+                self.push_newest(i as u32);
+            }
             return;
         }
-        // A new client: when full, the least recently used one's node is reused.
-        let id = if self.index.len >= self.capacity { self.evict_oldest() } else { None };
+        // A new client: when full, the least recently used one goes.
+        if self.len >= self.capacity {
+            self.evict_oldest();
+        }
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
         let (stored, flag) = match client {
             IpAddr::V4(v4) => (u32::from(v4), 0),
             IpAddr::V6(v6) => match self.v6_free.pop() {
@@ -288,52 +240,107 @@ impl AffinityTable {
             },
         };
         let node = Node { port_id, client: stored, endpoint: ep | flag, newer: NIL, older: NIL, last_used: split(now) };
-        let id = match id {
-            Some(id) => {
-                if let Some(n) = self.node_mut(id) {
-                    *n = node;
-                }
-                id
-            }
-            None => {
-                self.nodes.push(node);
-                self.nodes.len() as u32 - 1
-            }
-        };
-        self.push_newest(id);
-        self.index.insert(hash_key(port_id, client), id);
+        self.place(node, client);
     }
 
-    /// Drops the least recently used client; its node number, to reuse.
-    fn evict_oldest(&mut self) -> Option<u32> {
-        let id = self.oldest;
-        let n = *self.nodes.get(id as usize)?;
-        let client = self.client_of(&n)?;
-        if let Some((slot, _)) = self.index.find(hash_key(n.port_id, client), |x| x == id) {
-            self.index.remove_at(slot);
+    /// Stores `node` (key `node.port_id`, `client`, not present) in the first free slot of its
+    /// probe run, as the most recently used.
+    fn place(&mut self, node: Node, client: IpAddr) {
+        let mut i = self.home(node.port_id, client);
+        while self.slots.get(i).is_some_and(|n| n.endpoint != FREE) {
+            i = self.next(i);
         }
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = node;
+            self.len += 1;
+            self.push_newest(i as u32);
+        }
+    }
+
+    /// A larger table (1.5× up to what `capacity` needs at a load of 3/4), the clients
+    /// placed again from the least recently used on, so the use order is kept.
+    fn grow(&mut self) {
+        let most = self.capacity.saturating_mul(4) / 3 + 1;
+        let size = (self.slots.len() + self.slots.len() / 2).clamp(16, most.max(16));
+        let old = core::mem::replace(&mut self.slots, alloc::vec![EMPTY; size]);
+        let mut id = self.oldest;
+        (self.len, self.newest, self.oldest) = (0, NIL, NIL);
+        while let Some(n) = old.get(id as usize) {
+            let mut node = *n;
+            id = n.newer;
+            if let Some(client) = self.client_of(&node) {
+                (node.newer, node.older) = (NIL, NIL);
+                self.place(node, client);
+            }
+        }
+    }
+
+    /// Drops the least recently used client.
+    fn evict_oldest(&mut self) {
+        let id = self.oldest;
+        let Some(n) = self.slots.get(id as usize).copied() else { return };
         if n.endpoint & V6 != 0 {
             self.v6_free.push(n.client);
         }
         self.unlink(id);
-        Some(id)
+        self.remove_at(id as usize);
+    }
+
+    /// Empties slot `i` (already unlinked), shifting later entries of its run back over it
+    /// and following them in the use-ordered list.
+    fn remove_at(&mut self, mut i: usize) {
+        let mut j = i;
+        loop {
+            j = self.next(j);
+            let Some(n) = self.slots.get(j).copied() else { break };
+            if n.endpoint == FREE {
+                break;
+            }
+            // Move the entry at j back to i unless its home lies cyclically in (i, j].
+            let Some(home) = self.client_of(&n).map(|c| self.home(n.port_id, c)) else { break };
+            let stays = if i <= j { i < home && home <= j } else { i < home || home <= j };
+            if !stays {
+                self.move_slot(j, i);
+                i = j;
+            }
+        }
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = EMPTY;
+        }
+        self.len -= 1;
+    }
+
+    /// Copies the node in slot `from` to slot `to`, its neighbours' links following it.
+    fn move_slot(&mut self, from: usize, to: usize) {
+        let Some(n) = self.slots.get(from).copied() else { return };
+        if let Some(s) = self.slots.get_mut(to) {
+            *s = n;
+        }
+        let to = to as u32;
+        match self.node_mut(n.newer) {
+            Some(x) => x.older = to,
+            None => self.newest = to,
+        }
+        match self.node_mut(n.older) {
+            Some(x) => x.newer = to,
+            None => self.oldest = to,
+        }
     }
 
     /// Number of remembered clients.
     pub fn len(&self) -> usize {
-        self.index.len
+        self.len
     }
 
     /// Whether no client is remembered.
     pub fn is_empty(&self) -> bool {
-        self.index.len == 0
+        self.len == 0
     }
 
     /// Heap bytes held (for the benchmarks' bytes-per-entry figure).
     pub fn heap_bytes(&self) -> usize {
         use core::mem::size_of;
-        self.index.slots.capacity() * 8
-            + self.nodes.capacity() * size_of::<Node>()
+        self.slots.capacity() * size_of::<Node>()
             + self.v6.capacity() * 16
             + self.v6_free.capacity() * 4
             + self.endpoints.capacity() * size_of::<EndpointKey>()

@@ -73,9 +73,12 @@ impl Cluster {
                 plan.ingresses.insert(j);
             }
         }
-        // The table refers to Services by position: it follows their arrivals and departures, and
-        // changes of the ones its Ingresses name.
-        plan.http = !plan.ingresses.is_empty() || (!modified && !self.ingresses.is_empty());
+        // The table refers to Services by position: it is compiled again on arrivals and
+        // departures; a change in place re-resolves the backends naming the Service.
+        if modified {
+            self.http.retarget_service(&self.services, ns, name);
+        }
+        plan.http = !modified && !self.ingresses.is_empty();
         Ok(plan)
     }
 
