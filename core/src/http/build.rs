@@ -941,8 +941,8 @@ fn service_index(services: &[Service], namespace: &str, name: &str) -> Option<us
 }
 
 /// What a backend naming Service `namespace/name` and `port` (as written) resolves to among
-/// `services` (spec §3.5: a port by number, or by name; an ExternalName Service takes any
-/// number).
+/// `services` (kubernetes-semantics §3.3: `port.name` xor `port.number`; an ExternalName
+/// Service takes any number).
 fn service_target(services: &[Service], namespace: &str, name: &str, port: Option<&BackendPort>) -> Target {
     let Some(idx) = service_index(services, namespace, name) else {
         return Target::MissingService;
