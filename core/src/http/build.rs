@@ -75,7 +75,8 @@ pub(crate) fn compile(
             options: opts.clone(),
             map: StrMap::with_capacity(rules + paths),
             ingresses: Vec::with_capacity(ingresses.len()),
-            backends: Vec::new(),
+            // At most one backend per path and one default backend per Ingress.
+            backends: Vec::with_capacity(paths + ingresses.len()),
             routes: Vec::with_capacity(paths),
             servers: Vec::new(),
             locations: Vec::new(),
@@ -88,7 +89,7 @@ pub(crate) fn compile(
         services,
         nginx,
         served: Vec::new(),
-        backend_keys: StrMap::default(),
+        backend_keys: StrMap::with_capacity(paths + ingresses.len()),
         key: Vec::new(),
         pending: Vec::new(),
         configured: BTreeSet::new(),
