@@ -75,8 +75,7 @@ pub(crate) fn compile(
             options: opts.clone(),
             map: StrMap::with_capacity(rules + paths),
             ingresses: Vec::with_capacity(ingresses.len()),
-            // At most one backend per path and one default backend per Ingress.
-            backends: Vec::with_capacity(paths + ingresses.len()),
+            backends: Vec::new(),
             routes: Vec::with_capacity(paths),
             servers: Vec::new(),
             locations: Vec::new(),
@@ -89,6 +88,7 @@ pub(crate) fn compile(
         services,
         nginx,
         served: Vec::new(),
+        // Build-time only: room for one key per path and per default backend.
         backend_keys: StrMap::with_capacity(paths + ingresses.len()),
         key: Vec::new(),
         pending: Vec::new(),

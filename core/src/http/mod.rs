@@ -30,6 +30,7 @@
 //!   profile does not redirect: the Ingress API says nothing about it.
 
 mod build;
+mod bytes;
 mod class;
 mod decision;
 mod hash;

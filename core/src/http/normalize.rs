@@ -27,6 +27,7 @@
 //! 7. Characters that may not appear in a path (space, `"`, `<`, `>`, `` ` ``, `{`, `}`,
 //!    `|`, `^`, non-ASCII bytes) are percent-encoded, as a URL parser does.
 
+use super::bytes::{pchar, unreserved};
 use crate::error::{Error, ErrorKind};
 use alloc::string::String;
 
@@ -122,19 +123,6 @@ pub fn normalize_path(raw: &str, merge_slashes: bool, escaped: EscapedSlashes) -
     Ok(out)
 }
 
-/// Is `b` an RFC 3986 unreserved character?
-#[inline]
-fn unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
-/// May `b` appear unencoded in a path element (RFC 3986 `pchar` minus `%`)?
-#[inline]
-fn pchar(b: u8) -> bool {
-    unreserved(b)
-        || matches!(b, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@')
-}
-
 #[inline]
 fn hex_value(b: u8) -> Option<u8> {
     match b {
@@ -201,17 +189,20 @@ pub(crate) fn normalize_into(
 /// `merge_slashes` says) and none `.` or `..`? Most request paths are; they skip the rewrite.
 fn already_normal(path: &[u8]) -> bool {
     let Some((b'/', rest)) = path.split_first() else { return path.is_empty() };
-    let mut elements = rest.split(|b| *b == b'/').peekable();
-    while let Some(element) = elements.next() {
-        let last = elements.peek().is_none();
-        if (element.is_empty() && !last) || element == b"." || element == b".." {
-            return false;
-        }
-        if !element.iter().all(|b| pchar(*b)) {
+    let dots = |element: &[u8]| element == b"." || element == b"..";
+    let mut start = 0;
+    for (i, &b) in rest.iter().enumerate() {
+        if b == b'/' {
+            let element = rest.get(start..i).unwrap_or_default();
+            if element.is_empty() || dots(element) {
+                return false;
+            }
+            start = i + 1;
+        } else if !pchar(b) {
             return false;
         }
     }
-    true
+    !dots(rest.get(start..).unwrap_or_default())
 }
 
 /// The general case of [`normalize_into`]: one pass that decodes, resolves and encodes.

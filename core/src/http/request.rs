@@ -1,6 +1,7 @@
 //! [`HttpRequest`]: what a client sends, and how its target and Host are read
 //! (`spec/http-routing.md` §4.4.7, §4.4.8).
 
+use super::bytes::host_byte;
 use super::normalize::Reject;
 use crate::error::{Error, ErrorKind};
 use alloc::{string::String, vec::Vec};
@@ -248,16 +249,6 @@ pub(crate) fn normalize_host(raw: &str, out: &mut String) -> Result<(), Reject> 
     out.push_str(host);
     out.make_ascii_lowercase();
     Ok(())
-}
-
-/// May `b` appear in a host name: letters, digits and `-._~!$&'()*+,;=`?
-#[inline]
-fn host_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-        )
 }
 
 /// A port: empty (RFC 3986 allows `host:`) or up to five digits at most 65535.
