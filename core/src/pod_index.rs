@@ -59,11 +59,14 @@ impl PodIndex {
             .collect();
         lists.sort_unstable_by_key(|list| list.len());
         let Some((shortest, others)) = lists.split_first() else { return Vec::new() };
-        shortest
-            .iter()
-            .filter(|i| others.iter().all(|list| list.binary_search(i).is_ok()))
-            .filter_map(|i| pods.get(*i as usize))
-            .collect()
+        let mut selected = Vec::with_capacity(shortest.len());
+        selected.extend(
+            shortest
+                .iter()
+                .filter(|i| others.iter().all(|list| list.binary_search(i).is_ok()))
+                .filter_map(|i| pods.get(*i as usize)),
+        );
+        selected
     }
 }
 
