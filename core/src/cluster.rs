@@ -270,9 +270,7 @@ impl Cluster {
 
     pub(crate) fn service_position(&self, namespace: &str, name: &str) -> Result<usize, Error> {
         // Services are sorted by (namespace, name).
-        self.services
-            .binary_search_by(|s| (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name)))
-            .map_err(|_| ())
+        crate::model::position(&self.services, |s| &s.metadata, namespace, name)
             .ok()
             .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Service {namespace}/{name}")))
     }

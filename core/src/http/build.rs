@@ -932,20 +932,11 @@ impl<'a> Builder<'a, '_, '_> {
     }
 }
 
-/// The position of Service `namespace/name` in `services` (sorted by namespace and name; a
-/// scan if they are not).
-fn service_index(services: &[Service], namespace: &str, name: &str) -> Option<usize> {
-    services
-        .binary_search_by(|s| (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name)))
-        .ok()
-        .or_else(|| services.iter().position(|s| s.metadata.namespace == namespace && s.metadata.name == name))
-}
-
 /// What a backend naming Service `namespace/name` and `port` (as written) resolves to among
 /// `services` (kubernetes-semantics §3.3: `port.name` xor `port.number`; an ExternalName
 /// Service takes any number).
 fn service_target(services: &[Service], namespace: &str, name: &str, port: Option<&BackendPort>) -> Target {
-    let Some(idx) = service_index(services, namespace, name) else {
+    let Some(idx) = crate::model::find_named(services, |s| &s.metadata, namespace, name) else {
         return Target::MissingService;
     };
     let svc = services.get(idx);

@@ -40,11 +40,8 @@ pub(crate) enum SecretProblem {
 
 /// Checks Secret `namespace/name` (`secrets` sorted by namespace and name).
 pub(crate) fn check_secret(secrets: &[Secret], namespace: &str, name: &str) -> Result<(), SecretProblem> {
-    let found = secrets
-        .binary_search_by(|s| (s.metadata.namespace.as_str(), s.metadata.name.as_str()).cmp(&(namespace, name)))
-        .ok()
+    let found = crate::model::find_named(secrets, |s| &s.metadata, namespace, name)
         .and_then(|i| secrets.get(i))
-        .or_else(|| secrets.iter().find(|s| s.metadata.namespace == namespace && s.metadata.name == name))
         .ok_or(SecretProblem::Missing)?;
     let has = |k: &str| found.keys.iter().any(|x| x == k);
     if has("tls.crt") && has("tls.key") {

@@ -39,3 +39,33 @@ impl ObjectMeta {
         })
     }
 }
+
+/// Where `namespace/name` is, or would go, in `list` ordered by namespace and name (the order
+/// the Cluster keeps every namespaced kind in).
+pub(crate) fn position<T>(
+    list: &[T],
+    meta: impl Fn(&T) -> &ObjectMeta,
+    namespace: &str,
+    name: &str,
+) -> Result<usize, usize> {
+    list.binary_search_by(|x| {
+        let m = meta(x);
+        (m.namespace.as_str(), m.name.as_str()).cmp(&(namespace, name))
+    })
+}
+
+/// The position of `namespace/name` in `list`: found by binary search when the list is in
+/// that order, by a scan when it is not (objects an embedder passes as they come).
+pub(crate) fn find_named<T>(
+    list: &[T],
+    meta: impl Fn(&T) -> &ObjectMeta,
+    namespace: &str,
+    name: &str,
+) -> Option<usize> {
+    position(list, &meta, namespace, name).ok().or_else(|| {
+        list.iter().position(|x| {
+            let m = meta(x);
+            m.namespace == namespace && m.name == name
+        })
+    })
+}

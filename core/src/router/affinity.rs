@@ -165,11 +165,9 @@ impl AffinityTable {
         self.slots.get_mut(id as usize)
     }
 
-    /// Takes slot `id` out of the use-ordered list.
-    fn unlink(&mut self, id: u32) {
-        let Some(&Node { newer, older, .. }) = self.slots.get(id as usize) else {
-            return;
-        };
+    /// Makes `newer` and `older` neighbours in the use-ordered list, [`NIL`] standing for
+    /// either end.
+    fn link(&mut self, newer: u32, older: u32) {
         match self.node_mut(newer) {
             Some(n) => n.older = older,
             None => self.newest = older,
@@ -180,18 +178,17 @@ impl AffinityTable {
         }
     }
 
+    /// Takes slot `id` out of the use-ordered list.
+    fn unlink(&mut self, id: u32) {
+        if let Some(&Node { newer, older, .. }) = self.slots.get(id as usize) {
+            self.link(newer, older);
+        }
+    }
+
     /// Puts slot `id` at the most recently used end.
     fn push_newest(&mut self, id: u32) {
-        let old_newest = self.newest;
-        if let Some(n) = self.node_mut(id) {
-            n.newer = NIL;
-            n.older = old_newest;
-        }
-        match self.node_mut(old_newest) {
-            Some(n) => n.newer = id,
-            None => self.oldest = id,
-        }
-        self.newest = id;
+        self.link(id, self.newest);
+        self.link(NIL, id);
     }
 
     fn endpoint_id(&mut self, endpoint: EndpointKey) -> u32 {
@@ -316,15 +313,8 @@ impl AffinityTable {
         if let Some(s) = self.slots.get_mut(to) {
             *s = n;
         }
-        let to = to as u32;
-        match self.node_mut(n.newer) {
-            Some(x) => x.older = to,
-            None => self.newest = to,
-        }
-        match self.node_mut(n.older) {
-            Some(x) => x.newer = to,
-            None => self.oldest = to,
-        }
+        self.link(n.newer, to as u32);
+        self.link(to as u32, n.older);
     }
 
     /// Number of remembered clients.

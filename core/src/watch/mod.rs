@@ -247,19 +247,6 @@ fn object_is_namespaced(kind: &str) -> bool {
     !matches!(kind, "Node" | "IngressClass")
 }
 
-/// Where `(namespace, name)` is, or would go, in a list ordered by namespace and name.
-fn position<T>(
-    list: &[T],
-    meta: impl Fn(&T) -> &crate::model::ObjectMeta,
-    ns: &str,
-    name: &str,
-) -> Result<usize, usize> {
-    list.binary_search_by(|x| {
-        let m = meta(x);
-        (m.namespace.as_str(), m.name.as_str()).cmp(&(ns, name))
-    })
-}
-
 /// The positions of namespace `ns` in a list ordered by namespace and name.
 fn namespace_range<T>(list: &[T], meta: impl Fn(&T) -> &crate::model::ObjectMeta, ns: &str) -> core::ops::Range<usize> {
     let start = list.partition_point(|x| meta(x).namespace.as_str() < ns);
@@ -275,7 +262,7 @@ fn upsert<T>(
     object: Option<T>,
     kind: &str,
 ) -> Result<(Option<T>, usize), Error> {
-    match (position(list, meta, ns, name), object) {
+    match (crate::model::position(list, meta, ns, name), object) {
         (Ok(i), Some(o)) => Ok((list.get_mut(i).map(|slot| core::mem::replace(slot, o)), i)),
         (Ok(i), None) => Ok((Some(list.remove(i)), i)),
         (Err(i), Some(o)) => {

@@ -139,7 +139,7 @@ impl Cluster {
         if deleted && old {
             plan.forget(kind, &meta);
         } else if kind == "Ingress" {
-            if let Ok(j) = super::position(&self.ingresses, |x| &x.metadata, ns, name) {
+            if let Ok(j) = crate::model::position(&self.ingresses, |x| &x.metadata, ns, name) {
                 plan.ingresses.insert(j);
             }
         }
