@@ -27,9 +27,10 @@ rust-checks:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo test
 
-## The core builds without std for wasm32 (no_std + alloc).
+## The core builds without std for wasm32 (no_std + alloc), with and without YAML loading.
 nostd:
 	cargo build -p kroute --no-default-features --target wasm32-unknown-unknown
+	cargo build -p kroute --no-default-features --features yaml --target wasm32-unknown-unknown
 
 ## The npm package in wasm/pkg (browser/bundler build + Node entry).
 wasm: tools

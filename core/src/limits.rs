@@ -7,8 +7,8 @@ use crate::error::{Error, ErrorKind};
 use crate::tree::{Pos, Tree, Value};
 use alloc::{format, string::String, vec::Vec};
 
-/// The highest `maxDepth` accepted: the JSON parser's own bound, and what the wasm stack holds
-/// while YAML is read recursively.
+/// The highest `maxDepth` accepted: the JSON parser's own bound (serde_json reads nesting
+/// recursively, and the wasm stack holds that).
 pub(crate) const DEPTH_CEILING: usize = 128;
 
 /// Resource limits on manifests and watch events (`Options::limits`; JSON camelCase). The

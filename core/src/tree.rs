@@ -34,6 +34,15 @@ pub enum Value {
     Map(Vec<(String, Tree)>),
 }
 
+/// A number as JSON writes it: an integral value (JS numbers, YAML `1e3`) is an integer.
+pub(crate) fn number(v: f64) -> Value {
+    if v.abs() < 9.0e15 && (v as i64) as f64 == v {
+        Value::Int(v as i64)
+    } else {
+        Value::Float(v)
+    }
+}
+
 /// A [`Value`] with the position it was read from, when the input had positions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tree {
@@ -148,22 +157,10 @@ pub(crate) fn drop_flat(tree: Tree) {
     }
 }
 
-/// How a container deserialises its children: plainly, or with positions (YAML).
-pub(crate) trait Child<'de>: Deserialize<'de> {
-    /// The child as a tree.
-    fn into_tree(self) -> Tree;
-}
+/// Builds [`Value`]s from any serde data format.
+struct TreeVisitor;
 
-impl<'de> Child<'de> for Tree {
-    fn into_tree(self) -> Tree {
-        self
-    }
-}
-
-/// Builds [`Value`]s from any serde data format, children read as `C`.
-pub(crate) struct TreeVisitor<C>(pub(crate) core::marker::PhantomData<C>);
-
-impl<'de, C: Child<'de>> Visitor<'de> for TreeVisitor<C> {
+impl<'de> Visitor<'de> for TreeVisitor {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -188,12 +185,7 @@ impl<'de, C: Child<'de>> Visitor<'de> for TreeVisitor<C> {
         Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        // JS numbers arrive as f64: keep integral values integers.
-        if v.abs() < 9.0e15 && (v as i64) as f64 == v {
-            Ok(Value::Int(v as i64))
-        } else {
-            Ok(Value::Float(v))
-        }
+        Ok(number(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
         Ok(Value::Str(v.into()))
@@ -206,15 +198,15 @@ impl<'de, C: Child<'de>> Visitor<'de> for TreeVisitor<C> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<C>()? {
-            items.push(item.into_tree());
+        while let Some(item) = seq.next_element::<Tree>()? {
+            items.push(item);
         }
         Ok(Value::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries: Vec<(String, Tree)> = Vec::new();
         while let Some(key) = map.next_key::<KeyString>()? {
-            let value = map.next_value::<C>()?.into_tree();
+            let value = map.next_value::<Tree>()?;
             // Later keys win, as in encoding/json and sigs.k8s.io/yaml.
             match entries.iter_mut().find(|(k, _)| *k == key.0) {
                 Some(slot) => slot.1 = value,
@@ -227,7 +219,7 @@ impl<'de, C: Child<'de>> Visitor<'de> for TreeVisitor<C> {
 
 impl<'de> Deserialize<'de> for Tree {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TreeVisitor::<Tree>(core::marker::PhantomData)).map(Tree::new)
+        d.deserialize_any(TreeVisitor).map(Tree::new)
     }
 }
 
