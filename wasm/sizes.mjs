@@ -1,15 +1,18 @@
 // The `.wasm` sizes of the package, raw and gzipped (zlib level 9), and the README's statement
 // of them (rounded to 10 KiB) between the markers below.
 //
-//   node sizes.mjs PKG_DIR BUDGET README...
+//   node sizes.mjs PKG_DIR README...
 //
 // (build.sh) prints the sizes, rewrites each README's statement when it changed, and warns when
-// the full build is over BUDGET bytes gzipped (fails with KROUTE_WASM_SIZE_STRICT=1);
-// tests/sizes.test.mjs checks the statement.
+// the full build is over BUDGET gzipped; tests/sizes.test.mjs checks the statement and the
+// budget.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+
+/** The most the `.wasm` with YAML loading may weigh gzipped: 350 KB (issue 6). */
+export const BUDGET = 350_000;
 
 const BEGIN = "<!-- sizes: written by build.sh -->";
 const END = "<!-- /sizes -->";
@@ -49,7 +52,7 @@ function withStatement(text, wanted) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const [pkg, budget, ...readmes] = process.argv.slice(2);
+  const [pkg, ...readmes] = process.argv.slice(2);
   const sizes = measure(pkg);
   console.log(`kroute_bg.wasm:      ${sizes.full.raw} bytes raw, ${sizes.full.gzip} bytes gzipped`);
   console.log(
@@ -64,8 +67,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       console.log(`${file}: size statement updated`);
     }
   }
-  if (sizes.full.gzip > Number(budget)) {
-    console.error(`warning: kroute_bg.wasm is over the budget of ${Number(budget) / 1024} KiB gzipped`);
-    if (process.env.KROUTE_WASM_SIZE_STRICT === "1") process.exitCode = 1;
+  if (sizes.full.gzip > BUDGET) {
+    console.error(`warning: kroute_bg.wasm is over the budget of ${BUDGET} bytes gzipped`);
   }
 }

@@ -163,7 +163,7 @@ pub(crate) fn allocate_among(
     findings: &mut Findings<'_>,
 ) {
     let mut order: Vec<usize> = (0..objects.len()).collect();
-    order.sort_by(|a, b| {
+    crate::sort::sort_by(&mut order, |a, b| {
         let (x, y) = (&objects.get(*a).map(|l| l.object.meta()), &objects.get(*b).map(|l| l.object.meta()));
         x.map(|m| (&m.namespace, &m.name)).cmp(&y.map(|m| (&m.namespace, &m.name)))
     });

@@ -195,14 +195,15 @@ impl Cluster {
             crate::validate::check(l, &mut f);
         }
         tagged.extend(Stage::Validate, None, core::mem::take(&mut f.out));
-        let mut namespaces: BTreeSet<String> = BUILTIN_NAMESPACES.into_iter().map(String::from).collect();
+        // `extend`, not `collect`: collecting into a B-tree compiles one more sort (the `.wasm` size).
+        let mut namespaces: BTreeSet<String> = BTreeSet::new();
+        namespaces.extend(BUILTIN_NAMESPACES.into_iter().map(String::from));
         namespaces.extend(loaded.iter().map(|l| l.object.meta().namespace.clone()).filter(|n| !n.is_empty()));
         let parts = Parts::split(loaded);
-        let node_zones: BTreeMap<String, String> = parts
-            .nodes
-            .iter()
-            .filter_map(|(n, _)| n.zone().map(|z| (n.metadata.name.clone(), String::from(z))))
-            .collect();
+        let mut node_zones: BTreeMap<String, String> = BTreeMap::new();
+        node_zones.extend(
+            parts.nodes.iter().filter_map(|(n, _)| n.zone().map(|z| (n.metadata.name.clone(), String::from(z)))),
+        );
         let service_srcs: Vec<usize> = parts.services.iter().map(|(_, src)| *src).collect();
         let ingress_srcs: Vec<usize> = parts.ingresses.iter().map(|(_, src)| *src).collect();
         let services = strip(parts.services);
@@ -542,7 +543,7 @@ struct Parts {
 
 impl Parts {
     fn split(mut loaded: Vec<Loaded>) -> Self {
-        loaded.sort_by(|a, b| {
+        crate::sort::sort_by(&mut loaded, |a, b| {
             let (x, y) = (a.object.meta(), b.object.meta());
             (&x.namespace, &x.name).cmp(&(&y.namespace, &y.name))
         });

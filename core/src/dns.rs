@@ -257,9 +257,9 @@ impl Zone<'_> {
 
     /// Ready endpoint addresses, de-duplicated, with their DNS hostname.
     fn ready_hosts<'e>(&self, eps: &'e [Endpoint]) -> Vec<(IpAddr, String, &'e Endpoint)> {
-        let mut seen = BTreeSet::new();
+        let mut seen = Vec::new();
         eps.iter()
-            .filter(|e| e.conditions.ready && seen.insert(e.ip))
+            .filter(|e| e.conditions.ready && crate::sort::insert_sorted(&mut seen, e.ip))
             .map(|e| (e.ip, e.hostname.clone().unwrap_or_else(|| dashed_ip(e.ip)), e))
             .collect()
     }

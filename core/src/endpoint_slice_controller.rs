@@ -21,7 +21,8 @@ impl<'p> EndpointSliceController<'p> {
     /// Indexes `pods` (defaulted, as [`crate::Cluster::pods`] holds them) and reads the zone of
     /// each of `nodes` (`topology.kubernetes.io/zone`).
     pub fn new(pods: &'p [Pod], nodes: &[Node]) -> Self {
-        let zones = nodes.iter().filter_map(|n| n.zone().map(|z| (n.metadata.name.clone(), String::from(z)))).collect();
+        let mut zones = BTreeMap::new();
+        zones.extend(nodes.iter().filter_map(|n| n.zone().map(|z| (n.metadata.name.clone(), String::from(z)))));
         Self { pods, index: PodIndex::build(pods), zones }
     }
 

@@ -89,7 +89,7 @@ pub(crate) fn compute(svc: &Service, inputs: &Inputs<'_>, f: &mut Findings<'_>) 
         }
     };
     // The key names the Service port by position: computed once per endpoint, not per comparison.
-    out.sort_by_cached_key(|e| (port_index(svc, e), e.ip, e.port));
+    crate::sort::sort_by_cached_key(&mut out, |e| (port_index(svc, e), e.ip, e.port));
     out.dedup_by(|a, b| a.ip == b.ip && a.port == b.port && a.port_name == b.port_name && a.protocol == b.protocol);
     out
 }

@@ -2,7 +2,7 @@
 //! `getServiceEnvVarMap`, `makeEnvironmentVariables`).
 
 use crate::model::{Pod, Service};
-use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
+use alloc::{format, string::String, vec::Vec};
 use core::net::IpAddr;
 
 /// One variable and where it came from.
@@ -19,9 +19,11 @@ pub struct EnvVar {
     pub service: Option<String>,
 }
 
-/// `makeEnvVariableName`: upper-case, `-` → `_`, nothing else (§1.1).
+/// `makeEnvVariableName`: upper-case, `-` → `_`, nothing else (§1.1). Names the API server
+/// accepts (DNS-1035 labels, IANA service names) are ASCII, where Go's `strings.ToUpper` is
+/// ASCII upper-casing (and Unicode's tables would cost the `.wasm` a few KB).
 pub fn env_name(name: &str) -> String {
-    name.replace('-', "_").to_uppercase()
+    name.replace('-', "_").to_ascii_uppercase()
 }
 
 /// `envvars.FromServices` for one Service (§1.1), appended to `out`. Services without a
@@ -68,16 +70,20 @@ pub(crate) fn from_service(svc: &Service, out: &mut Vec<EnvVar>) {
 /// `default/kubernetes` always; with service links, every Service of the namespace, where a
 /// same-namespace `kubernetes` wins. Returned sorted by name (kubelet's order is a Go map's).
 pub(crate) fn visible<'a>(services: &'a [Service], namespace: &str, enable_service_links: bool) -> Vec<&'a Service> {
-    let mut map: BTreeMap<&str, &Service> = BTreeMap::new();
+    // (name, 0 for the namespace's own Service and 1 for the master, Service): sorted, the
+    // first of each name wins.
+    let mut seen: Vec<(&str, u8, &Service)> = Vec::new();
     for svc in services.iter().filter(|s| s.has_cluster_ip()) {
         let (ns, name) = (svc.metadata.namespace.as_str(), svc.metadata.name.as_str());
         if ns == "default" && name == "kubernetes" {
-            map.entry(name).or_insert(svc);
+            seen.push((name, 1, svc));
         } else if ns == namespace && enable_service_links {
-            map.insert(name, svc);
+            seen.push((name, 0, svc));
         }
     }
-    map.into_values().collect()
+    crate::sort::sort_by(&mut seen, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    seen.dedup_by(|later, first| later.0 == first.0);
+    seen.into_iter().map(|(_, _, svc)| svc).collect()
 }
 
 /// All service variables for a pod in `namespace`.

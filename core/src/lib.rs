@@ -54,6 +54,7 @@ mod pod_index;
 mod resolver;
 pub mod router;
 mod selector;
+mod sort;
 mod tree;
 mod validate;
 mod watch;

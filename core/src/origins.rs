@@ -94,7 +94,7 @@ impl Tagged {
     /// Orders by document, line, column, code and message.
     pub(crate) fn sort(&mut self) {
         let mut pairs: Vec<(Diagnostic, Origin)> = self.diagnostics.drain(..).zip(self.origins.drain(..)).collect();
-        pairs.sort_by(|(a, _), (b, _)| {
+        crate::sort::sort_by(&mut pairs, |(a, _), (b, _)| {
             (a.document, a.line, a.column, a.code, &a.message).cmp(&(b.document, b.line, b.column, b.code, &b.message))
         });
         (self.diagnostics, self.origins) = pairs.into_iter().unzip();

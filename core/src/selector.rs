@@ -198,7 +198,7 @@ impl Requirement {
             let at = errs.first().and_then(|e| e.value);
             return Err((aggregate(&errs), at));
         }
-        values.sort_unstable();
+        crate::sort::sort(&mut values);
         values.dedup();
         Ok(Requirement { key, operator, values })
     }
@@ -301,7 +301,7 @@ impl Selector {
         let mut parser = Parser::new(text);
         match parser.parse() {
             Ok(mut requirements) => {
-                requirements.sort_by(|a, b| a.key.cmp(&b.key));
+                crate::sort::sort_by(&mut requirements, |a, b| a.key.cmp(&b.key));
                 Ok(Selector { requirements, nothing: false })
             }
             Err(e) => {
@@ -368,7 +368,7 @@ impl Selector {
                 .map_err(|(m, _)| selector_error(m))?;
             requirements.push(r);
         }
-        requirements.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sort::sort_by(&mut requirements, |a, b| a.key.cmp(&b.key));
         Ok(Selector { requirements, nothing: false })
     }
 

@@ -4,7 +4,7 @@ use crate::diagnostic::Severity;
 use crate::load::{At, Findings, Loaded};
 use crate::model::{IngressBackend, IntOrString, Object, Pod, Service, ServiceType};
 use crate::names;
-use alloc::{collections::BTreeSet, format, string::String, vec::Vec};
+use alloc::{format, string::String, vec::Vec};
 use core::net::IpAddr;
 
 /// The largest accepted ClientIP timeout (§4.7: 86400 itself is accepted).
@@ -91,7 +91,7 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
             format!("spec.clusterIP: Invalid value: \"None\": may not be set to 'None' for {t:?} services"),
         );
     }
-    let mut seen = BTreeSet::new();
+    let mut seen = Vec::new();
     for (i, port) in svc.ports.iter().enumerate() {
         let base = format!("spec.ports[{i}]");
         if svc.ports.len() > 1 && port.name.is_empty() {
@@ -105,7 +105,7 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
         } else if !port.name.is_empty() {
             invalid(f, at, &format!("{base}.name"), &port.name, names::dns1123_label(&port.name));
         }
-        if !seen.insert(&port.name) {
+        if !crate::sort::insert_sorted(&mut seen, &port.name) {
             error(
                 f,
                 at,

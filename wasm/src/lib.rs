@@ -747,7 +747,7 @@ struct EnvVarsOptions {
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 struct UsableEndpointsOptions {
     node: Option<String>,
-    port: Option<serde_json::Value>,
+    port: Option<kroute::Tree>,
 }
 
 /// Sets `field` on a thrown KrouteError (which element of a batch failed).
@@ -997,12 +997,13 @@ impl Cluster {
         let namespace = string_arg(&namespace, "namespace")?;
         let service = string_arg(&service, "service")?;
         let options: UsableEndpointsOptions = optional_record_arg(&options, "options")?;
-        let port = match options.port {
+        let port = match options.port.map(|t| t.value) {
             None => None,
-            Some(serde_json::Value::String(name)) => Some(name),
-            Some(serde_json::Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+            Some(kroute::Value::Str(name)) => Some(name),
+            Some(kroute::Value::Int(n)) => Some(n.to_string()),
             Some(other) => {
-                return Err(request_error(format!("options.port must be a port number or name, got {other}")))
+                let got = serde_json::to_string(&kroute::Tree::new(other)).unwrap_or_default();
+                return Err(request_error(format!("options.port must be a port number or name, got {got}")));
             }
         };
         let usable = self

@@ -55,9 +55,12 @@ pub(crate) fn http_requests_arg(value: &JsValue) -> Result<Vec<HttpRequest>, JsV
 
 /// The error of the first element of `text` (a JSON array) that is not a request.
 fn first_bad(text: &str) -> Option<JsValue> {
-    let elements: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
-    elements.into_iter().enumerate().find_map(|(i, v)| {
-        let e = RequestArg::deserialize(v).err()?;
-        Some(with_field(request_error(format!("requests[{i}]: {e}")), format!("requests[{i}]")))
+    // Each element again as JSON text: reading a `serde_json::Value` would compile the request
+    // reader a second time (the `.wasm` size).
+    let elements: Vec<kroute::Tree> = serde_json::from_str(text).ok()?;
+    elements.iter().enumerate().find_map(|(i, v)| {
+        let one = serde_json::to_string(v).ok()?;
+        let e = serde_json::from_str::<RequestArg>(&one).err()?;
+        Some(with_field(request_error(format!("requests[{i}]: {}", json::message(&e))), format!("requests[{i}]")))
     })
 }

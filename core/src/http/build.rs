@@ -549,14 +549,16 @@ impl<'a> Builder<'a, '_, '_> {
             }
             let regex_mode = pending.iter().any(|&r| self.needs_rewrite(r) || self.uses_regex(r));
             let path_of = |t: &RouteTable, r: u32| t.routes.get(r as usize).map(|r| r.path.clone()).unwrap_or_default();
-            pending.sort_by_key(|&r| core::cmp::Reverse(path_of(&self.t, r)));
-            pending.sort_by_key(|&r| core::cmp::Reverse(path_of(&self.t, r).len()));
-            let exact_paths: BTreeSet<String> = pending
-                .iter()
-                .filter_map(|&r| self.t.routes.get(r as usize))
-                .filter(|r| r.path_type == PathType::Exact)
-                .map(|r| r.path.clone())
-                .collect();
+            crate::sort::sort_by_key(&mut pending, |&r| core::cmp::Reverse(path_of(&self.t, r)));
+            crate::sort::sort_by_key(&mut pending, |&r| core::cmp::Reverse(path_of(&self.t, r).len()));
+            let mut exact_paths: BTreeSet<String> = BTreeSet::new();
+            exact_paths.extend(
+                pending
+                    .iter()
+                    .filter_map(|&r| self.t.routes.get(r as usize))
+                    .filter(|r| r.path_type == PathType::Exact)
+                    .map(|r| r.path.clone()),
+            );
             let mut locs: Vec<(u32, String, LocKind)> = Vec::new();
             for &rid in &pending {
                 let Some(route) = self.t.routes.get(rid as usize) else {
@@ -616,7 +618,9 @@ impl<'a> Builder<'a, '_, '_> {
                 order.push(lid);
             }
             let locations = &self.t.locations;
-            prefixes.sort_by_key(|&l| core::cmp::Reverse(locations.get(l as usize).map_or(0, |l| l.path.len())));
+            crate::sort::sort_by_key(&mut prefixes, |&l| {
+                core::cmp::Reverse(locations.get(l as usize).map_or(0, |l| l.path.len()))
+            });
             if let Some(s) = self.t.servers.get_mut(sid as usize) {
                 s.regex_mode = regex_mode;
                 s.locations = order;
@@ -841,7 +845,7 @@ impl<'a> Builder<'a, '_, '_> {
                 }
                 continue;
             }
-            order.sort_unstable();
+            crate::sort::sort(&mut order);
             let mut small = SmallIndex {
                 entries: Vec::with_capacity(order.len()),
                 paths: String::with_capacity(order.iter().map(|(k, _)| k.0 .0).sum()),

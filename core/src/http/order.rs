@@ -73,7 +73,7 @@ pub(crate) fn created(ing: &Ingress) -> (i64, u32) {
 pub(crate) fn claim_order(ingresses: &[&Ingress], profile: Profile) -> Vec<usize> {
     let times: Vec<(i64, u32)> = ingresses.iter().map(|i| created(i)).collect();
     let mut idx: Vec<usize> = (0..ingresses.len()).collect();
-    idx.sort_by(|&a, &b| {
+    crate::sort::sort_by(&mut idx, |&a, &b| {
         let (Some(x), Some(y)) = (ingresses.get(a), ingresses.get(b)) else {
             return core::cmp::Ordering::Equal;
         };

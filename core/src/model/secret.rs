@@ -28,7 +28,7 @@ impl Secret {
                 }
             }
         }
-        keys.sort();
+        crate::sort::sort(&mut keys);
         keys.dedup();
         Ok(Self { metadata: o.obj("metadata", ObjectMeta::decode)?, type_: o.string("type")?, keys })
     }

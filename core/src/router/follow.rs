@@ -47,7 +47,7 @@ impl Router {
                 .filter(|p| p.readiness_probe().is_some())
                 .map(|p| (p.metadata.namespace.clone(), p.metadata.name.clone())),
         );
-        names.sort();
+        crate::sort::sort(&mut names);
         names.dedup();
         for (ns, pod) in names {
             self.sync_probe(&before, &ns, &pod);

@@ -313,7 +313,7 @@ impl Router {
                 ready,
             }));
         }
-        out.sort_by(|a, b| a.time.total_cmp(&b.time).then_with(|| a.pod.cmp(&b.pod)));
+        crate::sort::sort_by(&mut out, |a, b| a.time.total_cmp(&b.time).then_with(|| a.pod.cmp(&b.pod)));
         self.now = self.now.max(now);
         out
     }

@@ -27,7 +27,7 @@ impl Ring {
                 points.push((hash64(name, r as u64), i as u32));
             }
         }
-        points.sort_unstable();
+        crate::sort::sort(&mut points);
         Self { points }
     }
 

@@ -116,7 +116,7 @@ pub(crate) fn categorize(eps: &[(&Endpoint, bool)], facts: PolicyFacts, node: &s
         (Some(c), _) if out.topology.is_empty() && !use_serving_terminating => out.all_reachable = c.clone(),
         (Some(c), Some(l)) => {
             let mut all: Vec<usize> = c.iter().chain(l).copied().collect();
-            all.sort_unstable();
+            crate::sort::sort(&mut all);
             all.dedup();
             out.all_reachable = all;
         }

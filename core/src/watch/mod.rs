@@ -207,8 +207,10 @@ impl Cluster {
     /// The explicit env names the env checks of Services `env` read: their namespaces' pods,
     /// or every pod when the master Service (whose variables reach every pod) is among them.
     fn env_names_for(&self, env: &BTreeSet<usize>) -> crate::hints::EnvNames {
-        let namespaces: BTreeSet<&str> =
+        let mut namespaces: Vec<&str> =
             env.iter().filter_map(|i| self.services.get(*i)).map(|s| s.metadata.namespace.as_str()).collect();
+        crate::sort::sort(&mut namespaces);
+        namespaces.dedup();
         let master = self.service_position("default", "kubernetes").is_ok_and(|m| env.contains(&m));
         if master {
             return crate::hints::EnvNames::build(&self.pods);

@@ -81,18 +81,18 @@ fn implicit(text: &str) -> (Kind, Value) {
     }
     let string = (Kind::Str, Value::Str(String::from(text)));
     match text.as_bytes().first() {
-        Some(b'.') => match text.parse::<f64>() {
-            Ok(f) if is_float(text) => (Kind::Float, Value::Float(f)),
-            _ => string,
+        Some(b'.') => match float(text) {
+            Some(f) => (Kind::Float, Value::Float(f)),
+            None => string,
         },
         Some(b'0'..=b'9' | b'+' | b'-') => {
             let plain: String = text.chars().filter(|c| *c != '_').collect();
             if let Some(v) = go_int(&plain) {
                 return (Kind::Int, v);
             }
-            match plain.parse::<f64>() {
-                Ok(f) if is_float(&plain) => (Kind::Float, Value::Float(f)),
-                _ => string,
+            match float(&plain) {
+                Some(f) => (Kind::Float, Value::Float(f)),
+                None => string,
             }
         }
         _ => string,
@@ -126,41 +126,59 @@ fn go_int(s: &str) -> Option<Value> {
     }
 }
 
-/// go-yaml v2's float pattern `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn is_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
+/// A float in go-yaml v2's pattern `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`, read
+/// by serde_json once written as JSON (`+.5` → `0.5`, `007.` → `7.0`): the module already holds
+/// serde_json's float reader, and `str::parse::<f64>` would add 20 KB of tables to the `.wasm`.
+fn float(s: &str) -> Option<f64> {
+    let mut json = String::with_capacity(s.len() + 2);
+    let mut rest = s.as_bytes();
+    if let Some((sign, after)) = rest.split_first().filter(|(c, _)| matches!(c, b'+' | b'-')) {
+        if *sign == b'-' {
+            json.push('-');
         }
-        *i - start
-    };
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            digits(&mut i);
-        }
+        rest = after;
     }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
+    let whole = digits(&mut rest);
+    json.push_str(match whole.trim_start_matches('0') {
+        "" => "0",
+        trimmed => trimmed,
+    });
+    if let Some(after) = rest.strip_prefix(b".") {
+        rest = after;
+        let fraction = digits(&mut rest);
+        if whole.is_empty() && fraction.is_empty() {
+            return None;
         }
-        if digits(&mut i) == 0 {
-            return false;
-        }
+        json.push('.');
+        json.push_str(if fraction.is_empty() { "0" } else { fraction });
+    } else if whole.is_empty() {
+        return None;
     }
-    i == b.len()
+    if let Some(after) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
+        json.push('e');
+        rest = after;
+        if let Some((sign, after)) = rest.split_first().filter(|(c, _)| matches!(c, b'+' | b'-')) {
+            json.push(char::from(*sign));
+            rest = after;
+        }
+        let exponent = digits(&mut rest);
+        if exponent.is_empty() {
+            return None;
+        }
+        json.push_str(exponent);
+    }
+    if !rest.is_empty() {
+        return None;
+    }
+    serde_json::from_str(&json).ok()
+}
+
+/// The ASCII digits at the start of `rest`, taken off it.
+fn digits<'a>(rest: &mut &'a [u8]) -> &'a str {
+    let n = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let (run, after) = rest.split_at(n);
+    *rest = after;
+    core::str::from_utf8(run).unwrap_or("")
 }
 
 /// The JSON key a resolved YAML key becomes (sigs.k8s.io/yaml `convertToJSONableObject`):
@@ -237,11 +255,32 @@ mod tests {
         assert_eq!(plain("1e3"), Value::Float(1000.0));
         assert_eq!(plain("2."), Value::Float(2.0));
         assert_eq!(plain("09"), Value::Float(9.0));
+        for (t, f) in [("+.5", 0.5), ("007.", 7.0), ("-1.5e-3", -0.0015), ("1.E+2", 100.0), ("-.25E1", -2.5)] {
+            assert_eq!(plain(t), Value::Float(f), "{t}");
+        }
         assert_eq!(plain(".5"), Value::Float(0.5));
         assert_eq!(plain("18446744073709551615"), Value::Float(18446744073709551615.0));
         assert!(matches!(plain(".inf"), Value::Float(f) if f == f64::INFINITY));
         assert!(matches!(plain(".NaN"), Value::Float(f) if f.is_nan()));
-        for t in ["yes?", "On1", "0x", "1.2.3", "1e", "12:30", "2001-12-14", "Nope", "NuLL", "0xZZ", "<<", ".", "1-1"] {
+        for t in [
+            "yes?",
+            "On1",
+            "0x",
+            "1.2.3",
+            "1e",
+            "12:30",
+            "2001-12-14",
+            "Nope",
+            "NuLL",
+            "0xZZ",
+            "<<",
+            ".",
+            "1-1",
+            ".e5",
+            "1.5e",
+            "+",
+            "1e5x",
+        ] {
             assert_eq!(plain(t), Value::Str(t.into()), "{t}");
         }
     }

@@ -1,0 +1,87 @@
+//! One sort for the whole crate, and small sets kept as sorted `Vec`s. `slice::sort_by` is
+//! compiled again for every element type and comparison (about 4 KB of wasm each, 19 of them);
+//! here only a list of positions is sorted, once, through a `dyn` comparison, and each element
+//! type gets a few lines that move the elements into that order. Likewise a `BTreeSet` compiles
+//! a B-tree per element type (about 4.5 KB), where a sorted `Vec` needs a binary search (issue
+//! 6: the `.wasm` size). Stable, like `slice::sort_by`.
+
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+/// Sorts `v` by `cmp`, keeping equal elements in their order.
+pub(crate) fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    let order = order(v.len(), &|a, b| match (v.get(a), v.get(b)) {
+        (Some(x), Some(y)) => cmp(x, y),
+        _ => Ordering::Equal,
+    });
+    permute(v, order);
+}
+
+/// Sorts `v` by the key `key` gives each element, keeping equal elements in their order.
+pub(crate) fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    sort_by(v, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Sorts `v` by a key computed once per element, keeping equal elements in their order.
+pub(crate) fn sort_by_cached_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    let keys: Vec<K> = v.iter().map(key).collect();
+    let order = order(keys.len(), &|a, b| keys.get(a).cmp(&keys.get(b)));
+    permute(v, order);
+}
+
+/// Sorts `v` in ascending order.
+pub(crate) fn sort<T: Ord>(v: &mut [T]) {
+    sort_by(v, T::cmp);
+}
+
+/// Adds `x` to `set`, a `Vec` kept sorted: `false` when it was there already. For sets of a
+/// few hundred at most (inserting moves the larger elements).
+pub(crate) fn insert_sorted<T: Ord>(set: &mut Vec<T>, x: T) -> bool {
+    match set.binary_search(&x) {
+        Ok(_) => false,
+        Err(at) => {
+            set.insert(at, x);
+            true
+        }
+    }
+}
+
+/// The positions `0..n` in the order `cmp` puts them (the one compiled sort).
+fn order(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut positions: Vec<usize> = (0..n).collect();
+    positions.sort_by(|&a, &b| cmp(a, b));
+    positions
+}
+
+/// Moves `v[order[k]]` to position `k`, one cycle of the permutation at a time.
+fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        let mut at = start;
+        while let Some(slot) = order.get_mut(at) {
+            let from = core::mem::replace(slot, at);
+            if from == start || from == at {
+                break;
+            }
+            v.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The same result as the standard library's stable sort, equal keys in their order.
+        #[test]
+        fn matches_slice_sort_by(v in proptest::collection::vec((0u8..8, any::<u16>()), 0..200)) {
+            let mut ours = v.clone();
+            sort_by_key(&mut ours, |e| e.0);
+            let mut std = v;
+            std.sort_by_key(|e| e.0);
+            prop_assert_eq!(ours, std);
+        }
+    }
+}
