@@ -57,7 +57,7 @@ impl PodIndex {
                 ns.and_then(|n| n.get(k.as_str())).and_then(|m| m.get(v.as_str())).map_or(&[][..], Vec::as_slice)
             })
             .collect();
-        crate::sort::sort_by_key(&mut lists, |list| list.len());
+        crate::sort::sort_few_by_key(&mut lists, |list| list.len());
         let Some((shortest, others)) = lists.split_first() else { return Vec::new() };
         let mut selected = Vec::with_capacity(shortest.len());
         selected.extend(
@@ -96,13 +96,14 @@ impl PodIndex {
             return pods.get(start..end).unwrap_or(&[]).iter().filter(matches).collect();
         }
         let size = |s: &Vec<&[u32]>| s.iter().map(|l| l.len()).sum::<usize>();
-        crate::sort::sort_by_key(&mut sets, size);
+        crate::sort::sort_few_by_key(&mut sets, size);
         let merged = |lists: &[&[u32]]| -> Vec<u32> {
             match lists {
                 [one] => one.to_vec(),
                 _ => {
                     let mut v: Vec<u32> = lists.iter().flat_map(|l| l.iter().copied()).collect();
-                    crate::sort::sort(&mut v);
+                    // The hot path of set-based selectors: the standard sort, compiled for `u32`.
+                    v.sort_unstable();
                     v.dedup();
                     v
                 }

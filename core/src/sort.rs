@@ -34,6 +34,18 @@ pub(crate) fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
 }
 
+/// Sorts a handful of elements by key in place (insertion sort: no allocation, little code),
+/// keeping equal elements in their order. For the per-call lists of a selector's terms.
+pub(crate) fn sort_few_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v.get(j - 1).map(&key) > v.get(j).map(&key) {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// Adds `x` to `set`, a `Vec` kept sorted: `false` when it was there already. For sets of a
 /// few hundred at most (inserting moves the larger elements).
 pub(crate) fn insert_sorted<T: Ord>(set: &mut Vec<T>, x: T) -> bool {
@@ -81,7 +93,14 @@ mod tests {
             sort_by_key(&mut ours, |e| e.0);
             let mut std = v;
             std.sort_by_key(|e| e.0);
-            prop_assert_eq!(ours, std);
+            prop_assert_eq!(&ours, &std);
+            let mut few = ours.clone();
+            few.reverse();
+            sort_few_by_key(&mut few, |e| e.0);
+            let mut reversed = ours;
+            reversed.reverse();
+            reversed.sort_by_key(|e| e.0);
+            prop_assert_eq!(few, reversed);
         }
     }
 }
