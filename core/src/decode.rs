@@ -19,7 +19,15 @@ pub(crate) struct Obj<'t> {
 
 /// A type error at `tree`, reported with its path and position.
 pub(crate) fn type_error(tree: &Tree, path: &str, expected: &str) -> Error {
-    let mut e = Error::manifest(format!("expected {expected}, found {}", tree.type_name()));
+    // Only YAML text has positions: there, say why a word or digits are not a string.
+    let hint = match (&tree.value, tree.pos.is_some() && expected.contains("string")) {
+        (Value::Bool(_), true) => {
+            ": YAML reads an unquoted true, false, yes, no, on, off, y or n as a boolean, as kubectl does; quote it"
+        }
+        (Value::Int(_) | Value::Float(_), true) => ": YAML reads unquoted digits as a number; quote them",
+        _ => "",
+    };
+    let mut e = Error::manifest(format!("expected {expected}, found {}{hint}", tree.type_name()));
     e.field = (!path.is_empty()).then(|| String::from(path));
     crate::limits::at_pos(e, tree.pos)
 }

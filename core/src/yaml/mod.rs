@@ -169,4 +169,17 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].pos, Some(Pos { line: 7, column: 1 }));
     }
+
+    #[test]
+    fn a_boolean_where_a_string_belongs_says_to_quote_it() {
+        let options = crate::Options::default();
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: {enabled: yes}\n";
+        let e = crate::Cluster::from_yaml(yaml, &options).unwrap_err();
+        assert_eq!((e.field.as_deref(), e.line), (Some("metadata.labels.enabled"), Some(5)));
+        assert!(e.message.ends_with("as a boolean, as kubectl does; quote it"), "{e}");
+        // JSON has no unquoted words: no YAML advice there.
+        let json = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "labels": {"enabled": true}}}"#;
+        let e = crate::Cluster::from_json(json, &options).unwrap_err();
+        assert_eq!(e.message, "expected a string, found a boolean");
+    }
 }
