@@ -92,11 +92,13 @@ impl Tagged {
     }
 
     /// Orders by document, line, column, code and message.
+    /// Both lists move by one permutation, in place: a watch event re-sorts thousands of
+    /// findings that are mostly in order already, so few move.
     pub(crate) fn sort(&mut self) {
-        let mut pairs: Vec<(Diagnostic, Origin)> = self.diagnostics.drain(..).zip(self.origins.drain(..)).collect();
-        crate::sort::sort_by(&mut pairs, |(a, _), (b, _)| {
+        let order = crate::sort::order_by(&self.diagnostics, |a, b| {
             (a.document, a.line, a.column, a.code, &a.message).cmp(&(b.document, b.line, b.column, b.code, &b.message))
         });
-        (self.diagnostics, self.origins) = pairs.into_iter().unzip();
+        crate::sort::permute(&mut self.origins, order.clone());
+        crate::sort::permute(&mut self.diagnostics, order);
     }
 }

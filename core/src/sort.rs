@@ -10,11 +10,17 @@ use core::cmp::Ordering;
 
 /// Sorts `v` by `cmp`, keeping equal elements in their order.
 pub(crate) fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
-    let order = order(v.len(), &|a, b| match (v.get(a), v.get(b)) {
+    let order = order_by(v, cmp);
+    permute(v, order);
+}
+
+/// The positions of `v` in the order `cmp` puts its elements (equal ones in their order), for
+/// [`permute`]: lists that move together sort once.
+pub(crate) fn order_by<T>(v: &[T], cmp: impl Fn(&T, &T) -> Ordering) -> Vec<usize> {
+    order(v.len(), &|a, b| match (v.get(a), v.get(b)) {
         (Some(x), Some(y)) => cmp(x, y),
         _ => Ordering::Equal,
-    });
-    permute(v, order);
+    })
 }
 
 /// Sorts `v` by the key `key` gives each element, keeping equal elements in their order.
@@ -66,7 +72,7 @@ fn order(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
 }
 
 /// Moves `v[order[k]]` to position `k`, one cycle of the permutation at a time.
-fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+pub(crate) fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
     for start in 0..order.len() {
         let mut at = start;
         while let Some(slot) = order.get_mut(at) {

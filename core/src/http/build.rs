@@ -75,9 +75,10 @@ pub(crate) fn compile(
             options: opts.clone(),
             map: StrMap::with_capacity(rules + paths),
             ingresses: Vec::with_capacity(ingresses.len()),
-            backends: Vec::new(),
+            // Bounds too (backends are shared, rules share hosts): trimmed when compiled.
+            backends: Vec::with_capacity(paths + ingresses.len()),
             routes: Vec::with_capacity(paths),
-            servers: Vec::new(),
+            servers: Vec::with_capacity(rules + 1),
             locations: Vec::new(),
             regexes: Vec::new(),
             tls: Vec::new(),
@@ -161,6 +162,8 @@ pub(crate) fn compile(
         b.compact();
     }
     b.t.class_note = format!("{}; {} Ingress(es) routed, {unclaimed} left out", class.how, b.t.ingresses.len());
+    b.t.backends.shrink_to_fit();
+    b.t.servers.shrink_to_fit();
     b.t
 }
 
