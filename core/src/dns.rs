@@ -257,10 +257,13 @@ impl Zone<'_> {
 
     /// Ready endpoint addresses, de-duplicated, with their DNS hostname.
     fn ready_hosts<'e>(&self, eps: &'e [Endpoint]) -> Vec<(IpAddr, String, &'e Endpoint)> {
-        let mut seen = Vec::new();
-        eps.iter()
-            .filter(|e| e.conditions.ready && crate::sort::insert_sorted(&mut seen, e.ip))
-            .map(|e| (e.ip, e.hostname.clone().unwrap_or_else(|| dashed_ip(e.ip)), e))
+        let ready: Vec<&Endpoint> = eps.iter().filter(|e| e.conditions.ready).collect();
+        let first = crate::sort::firsts(&ready, |e| e.ip);
+        ready
+            .into_iter()
+            .zip(first)
+            .filter(|(_, first)| *first)
+            .map(|(e, _)| (e.ip, e.hostname.clone().unwrap_or_else(|| dashed_ip(e.ip)), e))
             .collect()
     }
 

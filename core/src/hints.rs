@@ -176,8 +176,11 @@ pub(crate) fn env(svc: &Service, at: At<'_>, names: &EnvNames, f: &mut Findings<
     let ns = svc.metadata.namespace.as_str();
     // The master `default/kubernetes` reaches every pod; other Services their namespace's linked pods.
     let master = ns == "default" && svc.metadata.name == "kubernetes";
-    let scopes: Vec<&NamespaceEnv> =
-        if master { names.by_namespace.values().collect() } else { names.by_namespace.get(ns).into_iter().collect() };
+    let scopes: Vec<&NamespaceEnv> = if master {
+        names.by_namespace.iter().map(|(_, scope)| scope).collect()
+    } else {
+        names.scope(ns).into_iter().collect()
+    };
     let mut reached = false;
     for scope in scopes {
         reached |= if master { scope.pods > 0 } else { scope.linked_pods > 0 };
@@ -203,7 +206,8 @@ pub(crate) fn env(svc: &Service, at: At<'_>, names: &EnvNames, f: &mut Findings<
 /// Explicit container env names per namespace, for the env-var checks.
 #[derive(Default)]
 pub(crate) struct EnvNames {
-    by_namespace: BTreeMap<String, NamespaceEnv>,
+    /// Sorted by namespace (a `Vec`: pods come grouped by namespace, so it mostly appends).
+    by_namespace: Vec<(String, NamespaceEnv)>,
 }
 
 #[derive(Default)]
@@ -222,11 +226,25 @@ impl EnvNames {
         out
     }
 
+    /// The names of namespace `ns`, when it has pods.
+    fn scope(&self, ns: &str) -> Option<&NamespaceEnv> {
+        let at = self.by_namespace.binary_search_by(|(n, _)| n.as_str().cmp(ns)).ok()?;
+        self.by_namespace.get(at).map(|(_, scope)| scope)
+    }
+
     /// Adds the explicit env names of `pods`.
     pub(crate) fn add(&mut self, pods: &[Pod]) {
         for pod in pods {
             let links = pod.enable_service_links.unwrap_or(true);
-            let scope = self.by_namespace.entry(pod.metadata.namespace.clone()).or_default();
+            let ns = pod.metadata.namespace.as_str();
+            let at = match self.by_namespace.binary_search_by(|(n, _)| n.as_str().cmp(ns)) {
+                Ok(at) => at,
+                Err(at) => {
+                    self.by_namespace.insert(at, (String::from(ns), NamespaceEnv::default()));
+                    at
+                }
+            };
+            let Some((_, scope)) = self.by_namespace.get_mut(at) else { continue };
             scope.pods += 1;
             scope.linked_pods += usize::from(links);
             for c in &pod.containers {

@@ -28,8 +28,9 @@ pub struct Limits {
     pub max_labels: usize,
     /// Bytes of one string, key or value (2 MiB).
     pub max_string_bytes: usize,
-    /// YAML nodes that aliases (`*name`) may replay in all, a bound on "billion laughs"
-    /// (100 000). Text replayed by aliases also counts against `maxInputBytes`.
+    /// YAML nodes that anchors (`&name`, kept for their aliases) and aliases (`*name`) may copy
+    /// in all, a bound on "billion laughs" (100 000). The text they copy also counts against
+    /// `maxInputBytes`, with the input.
     pub max_alias_expansion: usize,
 }
 

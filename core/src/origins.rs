@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, ObjectRef};
 use crate::model::ObjectMeta;
-use alloc::{collections::BTreeMap, collections::BTreeSet, string::String, vec::Vec};
+use alloc::{collections::BTreeSet, string::String, vec::Vec};
 
 /// The evaluation a finding comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,6 +34,9 @@ pub(crate) fn object_key(kind: &str, meta: &ObjectMeta) -> ObjectRef {
     ObjectRef { kind: String::from(kind), namespace: meta.namespace.clone(), name: meta.name.clone() }
 }
 
+/// A finding's object and field.
+type Subject = (Option<ObjectRef>, Option<String>);
+
 /// Where a finding points: document, line, column.
 type Position = (Option<usize>, Option<u32>, Option<u32>);
 
@@ -61,21 +64,28 @@ impl Tagged {
     /// Drops the findings of the evaluations in `rerun` and adds `fresh` (already tagged);
     /// a fresh finding about the same object and field as a dropped one keeps its position.
     pub(crate) fn replace(&mut self, rerun: &BTreeSet<Origin>, fresh: Tagged) {
-        let mut positions: BTreeMap<(Option<ObjectRef>, Option<String>), Position> = BTreeMap::new();
+        // (object, field) → where it was, sorted by key: the last of equal keys wins.
+        let mut positions: Vec<(Subject, Position)> = Vec::new();
         let mut kept = Tagged::default();
         for (d, o) in self.diagnostics.drain(..).zip(self.origins.drain(..)) {
             if rerun.contains(&o) {
                 if d.document.is_some() {
-                    positions.insert((d.object.clone(), d.field.clone()), (d.document, d.line, d.column));
+                    positions.push(((d.object.clone(), d.field.clone()), (d.document, d.line, d.column)));
                 }
             } else {
                 kept.diagnostics.push(d);
                 kept.origins.push(o);
             }
         }
+        crate::sort::sort_by(&mut positions, |a, b| a.0.cmp(&b.0));
         for (mut d, o) in fresh.diagnostics.into_iter().zip(fresh.origins) {
             if d.document.is_none() {
-                if let Some(&(document, line, column)) = positions.get(&(d.object.clone(), d.field.clone())) {
+                let key = (d.object.as_ref(), d.field.as_deref());
+                let end = positions.partition_point(|((o, f), _)| (o.as_ref(), f.as_deref()) <= key);
+                let found = end.checked_sub(1).and_then(|i| positions.get(i));
+                if let Some(&(_, (document, line, column))) =
+                    found.filter(|((o, f), _)| (o.as_ref(), f.as_deref()) == key)
+                {
                     (d.document, d.line, d.column) = (document, line, column);
                 }
             }

@@ -2,8 +2,8 @@
 //! compiled again for every element type and comparison (about 4 KB of wasm each, 19 of them);
 //! here only a list of positions is sorted, once, through a `dyn` comparison, and each element
 //! type gets a few lines that move the elements into that order. Likewise a `BTreeSet` compiles
-//! a B-tree per element type (about 4.5 KB), where a sorted `Vec` needs a binary search (issue
-//! 6: the `.wasm` size). Stable, like `slice::sort_by`.
+//! a B-tree per element type (about 4.5 KB), where [`firsts`] reuses the sort (issue 6: the
+//! `.wasm` size). Stable, like `slice::sort_by`.
 
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -41,8 +41,12 @@ pub(crate) fn sort<T: Ord>(v: &mut [T]) {
 }
 
 /// Sorts a handful of elements by key in place (insertion sort: no allocation, little code),
-/// keeping equal elements in their order. For the per-call lists of a selector's terms.
+/// keeping equal elements in their order; more than 16 are sorted as [`sort_by_cached_key`]
+/// does. For the per-call lists of a selector's terms.
 pub(crate) fn sort_few_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    if v.len() > 16 {
+        return sort_by_cached_key(v, key);
+    }
     for i in 1..v.len() {
         let mut j = i;
         while j > 0 && v.get(j - 1).map(&key) > v.get(j).map(&key) {
@@ -52,16 +56,18 @@ pub(crate) fn sort_few_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
     }
 }
 
-/// Adds `x` to `set`, a `Vec` kept sorted: `false` when it was there already. For sets of a
-/// few hundred at most (inserting moves the larger elements).
-pub(crate) fn insert_sorted<T: Ord>(set: &mut Vec<T>, x: T) -> bool {
-    match set.binary_search(&x) {
-        Ok(_) => false,
-        Err(at) => {
-            set.insert(at, x);
-            true
+/// For each element of `v`, whether it is the first with its key (O(n log n): a sort of
+/// positions, instead of a `BTreeSet` of the keys seen).
+pub(crate) fn firsts<T, K: Ord>(v: &[T], key: impl Fn(&T) -> K) -> Vec<bool> {
+    let keys: Vec<K> = v.iter().map(key).collect();
+    let order = order(keys.len(), &|a, b| keys.get(a).cmp(&keys.get(b)));
+    let mut first = alloc::vec![false; keys.len()];
+    for group in order.chunk_by(|a, b| keys.get(*a) == keys.get(*b)) {
+        if let Some(slot) = group.first().and_then(|i| first.get_mut(*i)) {
+            *slot = true;
         }
     }
+    first
 }
 
 /// The positions `0..n` in the order `cmp` puts them (the one compiled sort).
@@ -78,6 +84,9 @@ pub(crate) fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
         while let Some(slot) = order.get_mut(at) {
             let from = core::mem::replace(slot, at);
             if from == start || from == at {
+                break;
+            }
+            if from >= v.len() || at >= v.len() {
                 break;
             }
             v.swap(at, from);
@@ -107,6 +116,14 @@ mod tests {
             reversed.reverse();
             reversed.sort_by_key(|e| e.0);
             prop_assert_eq!(few, reversed);
+        }
+
+        /// `firsts` marks what a `BTreeSet` of the keys seen so far would let through.
+        #[test]
+        fn firsts_matches_a_set(v in proptest::collection::vec(0u8..20, 0..100)) {
+            let mut seen = alloc::collections::BTreeSet::new();
+            let expected: Vec<bool> = v.iter().map(|x| seen.insert(*x)).collect();
+            prop_assert_eq!(firsts(&v, |x| *x), expected);
         }
     }
 }

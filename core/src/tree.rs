@@ -34,9 +34,11 @@ pub enum Value {
     Map(Vec<(String, Tree)>),
 }
 
-/// A number as JSON writes it: an integral value (JS numbers, YAML `1e3`) is an integer.
+/// A number as JSON writes it: an integral value in `i64`'s range (JS numbers, YAML `1e3`) is
+/// an integer.
 pub(crate) fn number(v: f64) -> Value {
-    if v.abs() < 9.0e15 && (v as i64) as f64 == v {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if (-TWO_63..TWO_63).contains(&v) && (v as i64) as f64 == v {
         Value::Int(v as i64)
     } else {
         Value::Float(v)
@@ -144,6 +146,48 @@ fn path_segments(path: &str) -> impl Iterator<Item = Segment<'_>> {
     })
 }
 
+/// A map's entries as written, repeated keys settled: each key keeps the place it first had
+/// and takes the value written last, as in encoding/json and go-yaml v2 (later keys win).
+/// O(n log n): a sort of positions by key, only when some key repeats.
+pub(crate) fn last_wins(entries: Vec<(String, Tree)>) -> Vec<(String, Tree)> {
+    // Most maps are small and have no repeats: a scan, without allocating.
+    if entries.len() <= 16 && !entries.iter().enumerate().any(|(i, (k, _))| entries.iter().take(i).any(|(e, _)| e == k))
+    {
+        return entries;
+    }
+    let order = crate::sort::order_by(&entries, |a, b| a.0.cmp(&b.0));
+    let same = |a: &usize, b: &usize| entries.get(*a).map(|e| &e.0) == entries.get(*b).map(|e| &e.0);
+    if !order.windows(2).any(|w| matches!(w, [a, b] if same(a, b))) {
+        return entries;
+    }
+    // For each entry: the position whose value it takes, or none when an earlier entry of the
+    // same key holds the place.
+    let mut source: Vec<Option<usize>> = alloc::vec![None; entries.len()];
+    for group in order.chunk_by(same) {
+        if let (Some(first), Some(last)) = (group.first(), group.last()) {
+            if let Some(slot) = source.get_mut(*first) {
+                *slot = Some(*last);
+            }
+        }
+    }
+    let mut slots: Vec<Option<(String, Tree)>> = entries.into_iter().map(Some).collect();
+    let mut out = Vec::new();
+    for (i, from) in source.into_iter().enumerate() {
+        let Some(from) = from else { continue };
+        let Some((key, first_value)) = slots.get_mut(i).and_then(Option::take) else { continue };
+        let value = match slots.get_mut(from).and_then(Option::take) {
+            Some((_, last_value)) => {
+                drop_flat(first_value);
+                last_value
+            }
+            None => first_value,
+        };
+        out.push((key, value));
+    }
+    slots.into_iter().flatten().for_each(|(_, v)| drop_flat(v));
+    out
+}
+
 /// Drops a tree without recursion: a tree too deep to load must not overflow the stack when
 /// it is freed either.
 pub(crate) fn drop_flat(tree: Tree) {
@@ -206,14 +250,9 @@ impl<'de> Visitor<'de> for TreeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries: Vec<(String, Tree)> = Vec::new();
         while let Some(key) = map.next_key::<KeyString>()? {
-            let value = map.next_value::<Tree>()?;
-            // Later keys win, as in encoding/json and sigs.k8s.io/yaml.
-            match entries.iter_mut().find(|(k, _)| *k == key.0) {
-                Some(slot) => slot.1 = value,
-                None => entries.push((key.0, value)),
-            }
+            entries.push((key.0, map.next_value::<Tree>()?));
         }
-        Ok(Value::Map(entries))
+        Ok(Value::Map(last_wins(entries)))
     }
 }
 

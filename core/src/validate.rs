@@ -91,7 +91,8 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
             format!("spec.clusterIP: Invalid value: \"None\": may not be set to 'None' for {t:?} services"),
         );
     }
-    let mut seen = Vec::new();
+    let names: Vec<&str> = svc.ports.iter().map(|p| p.name.as_str()).collect();
+    let first = crate::sort::firsts(&names, |n| *n);
     for (i, port) in svc.ports.iter().enumerate() {
         let base = format!("spec.ports[{i}]");
         if svc.ports.len() > 1 && port.name.is_empty() {
@@ -105,7 +106,7 @@ fn service(svc: &Service, at: At<'_>, f: &mut Findings<'_>) {
         } else if !port.name.is_empty() {
             invalid(f, at, &format!("{base}.name"), &port.name, names::dns1123_label(&port.name));
         }
-        if !crate::sort::insert_sorted(&mut seen, &port.name) {
+        if !first.get(i).copied().unwrap_or(true) {
             error(
                 f,
                 at,

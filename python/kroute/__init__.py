@@ -92,7 +92,7 @@ class Limits(TypedDict, total=False):
     max_labels: int
     #: Bytes of one string, key or value (2 MiB).
     max_string_bytes: int
-    #: YAML nodes that aliases may replay in all, a bound on "billion laughs" (100 000).
+    #: YAML nodes that anchors and aliases may copy in all, a bound on "billion laughs" (100 000).
     max_alias_expansion: int
 
 

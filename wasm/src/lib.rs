@@ -146,7 +146,7 @@ export interface Limits {
   maxLabels?: number;
   /** Bytes of one string, key or value (default 2 MiB). */
   maxStringBytes?: number;
-  /** YAML nodes that aliases may replay in all, a bound on "billion laughs" (default 100 000). */
+  /** YAML nodes that anchors and aliases may copy in all, a bound on "billion laughs" (default 100 000). */
   maxAliasExpansion?: number;
 }
 

@@ -17,12 +17,14 @@ pub(super) struct Builder<'l> {
     stack: Vec<Frame>,
     /// Anchored nodes of the current document by anchor id, in id order.
     anchors: Vec<(usize, Anchored)>,
-    /// Nodes built so far, replays included (anchors measure their trees with it).
+    /// Nodes and bytes of text built so far, copies included (anchors measure their trees by
+    /// them).
     nodes: usize,
-    /// Bytes of strings and keys built so far, replays included.
     text: usize,
-    /// Nodes replayed by aliases so far.
-    replayed: usize,
+    /// Nodes and bytes of text that anchors and aliases copied: a bound on "billion laughs"
+    /// (`maxAliasExpansion`) and on memory (with the input, within `maxInputBytes`).
+    copied_nodes: usize,
+    copied_text: usize,
 }
 
 /// An open collection.
@@ -32,12 +34,15 @@ struct Frame {
     /// `nodes` and `text` when it opened.
     nodes: usize,
     text: usize,
+    /// The greatest height among its children so far.
+    below: usize,
     body: Body,
 }
 
 enum Body {
     Seq(Vec<Tree>),
-    /// Entries, and the key waiting for its value.
+    /// Entries as written (repeats too: `tree::last_wins` settles them when the map closes),
+    /// and the key waiting for its value.
     Map(Vec<(String, Tree)>, Option<Key>),
 }
 
@@ -47,11 +52,13 @@ enum Key {
     Merge,
 }
 
-/// An anchored node and what replaying it costs.
+/// An anchored node and what copying it costs.
 struct Anchored {
     tree: Tree,
     nodes: usize,
     text: usize,
+    /// Levels of collections in it (0 for a scalar).
+    height: usize,
 }
 
 /// A scalar or finished collection on its way into its parent.
@@ -59,11 +66,21 @@ struct Node {
     tree: Tree,
     anchor: usize,
     merge: bool,
+    height: usize,
 }
 
 impl<'l> Builder<'l> {
-    pub(super) fn new(limits: &'l Limits) -> Self {
-        Self { limits, documents: Vec::new(), stack: Vec::new(), anchors: Vec::new(), nodes: 0, text: 0, replayed: 0 }
+    pub(super) fn new(limits: &'l Limits, input_bytes: usize) -> Self {
+        Self {
+            limits,
+            documents: Vec::new(),
+            stack: Vec::new(),
+            anchors: Vec::new(),
+            nodes: 0,
+            text: 0,
+            copied_nodes: 0,
+            copied_text: input_bytes,
+        }
     }
 
     /// Takes one event. Errors name the line and column (the caller adds the document).
@@ -72,18 +89,23 @@ impl<'l> Builder<'l> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let plain = style == granit_parser::ScalarStyle::Plain;
-                let merge = plain && tag.is_none() && text == "<<";
+                // go-yaml v2 `isMerge`: a plain `<<`, or one tagged `!!merge`.
+                let merge = plain
+                    && text == "<<"
+                    && tag
+                        .as_deref()
+                        .is_none_or(|t| t.suffix_in_namespace("tag:yaml.org,2002:").as_deref() == Some("merge"));
                 let value = scalar::value(&text, plain, tag.as_deref()).map_err(|m| at_pos(Error::manifest(m), at))?;
-                self.nodes += 1;
-                self.text += text.len();
-                self.add(Node { tree: Tree { value, pos: at }, anchor, merge })
+                self.nodes = self.nodes.saturating_add(1);
+                self.text = self.text.saturating_add(text.len());
+                self.add(Node { tree: Tree { value, pos: at }, anchor, merge, height: 0 })
             }
             Event::SequenceStart(_, anchor, _) => self.open(Body::Seq(Vec::new()), anchor, at),
             Event::MappingStart(_, anchor, _) => self.open(Body::Map(Vec::new(), None), anchor, at),
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::Alias(id) => self.replay(id, at),
             Event::DocumentEnd => {
-                self.anchors.clear();
+                core::mem::take(&mut self.anchors).into_iter().for_each(|(_, a)| crate::tree::drop_flat(a.tree));
                 Ok(())
             }
             _ => Ok(()),
@@ -94,8 +116,8 @@ impl<'l> Builder<'l> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(at_pos(self.limits.too_deep(), at));
         }
-        self.nodes += 1;
-        self.stack.push(Frame { pos: at, anchor, nodes: self.nodes, text: self.text, body });
+        self.nodes = self.nodes.saturating_add(1);
+        self.stack.push(Frame { pos: at, anchor, nodes: self.nodes, text: self.text, below: 0, body });
         Ok(())
     }
 
@@ -103,44 +125,66 @@ impl<'l> Builder<'l> {
         let Some(frame) = self.stack.pop() else { return Ok(()) };
         let value = match frame.body {
             Body::Seq(items) => Value::Seq(items),
-            Body::Map(entries, _) => Value::Map(entries),
+            Body::Map(entries, _) => Value::Map(crate::tree::last_wins(entries)),
         };
-        if frame.anchor != 0 {
-            let tree = Tree { value: value.clone(), pos: frame.pos };
-            let (nodes, text) = (self.nodes - frame.nodes + 1, self.text - frame.text);
-            self.anchors.push((frame.anchor, Anchored { tree, nodes, text }));
-        }
-        self.add(Node { tree: Tree { value, pos: frame.pos }, anchor: 0, merge: false })
+        let node =
+            Node { tree: Tree { value, pos: frame.pos }, anchor: frame.anchor, merge: false, height: frame.below + 1 };
+        let (nodes, text) = (self.nodes.saturating_sub(frame.nodes) + 1, self.text.saturating_sub(frame.text));
+        self.keep_anchor(&node, nodes, text)?;
+        self.add(node)
     }
 
-    /// `*name`: a copy of the anchored tree at the alias's position, once the replay fits the
-    /// limits (nodes against `maxAliasExpansion`, text against `maxInputBytes`).
+    /// Keeps a copy of an anchored node for its aliases, counted against the limits.
+    fn keep_anchor(&mut self, node: &Node, nodes: usize, text: usize) -> Result<(), Error> {
+        if node.anchor == 0 {
+            return Ok(());
+        }
+        self.copy(nodes, text, node.tree.pos)?;
+        let anchored = Anchored { tree: node.tree.clone(), nodes, text, height: node.height };
+        // Ids grow as anchors open, but a collection is kept when it closes, after those inside.
+        let at = self.anchors.partition_point(|(a, _)| *a < node.anchor);
+        self.anchors.insert(at, (node.anchor, anchored));
+        Ok(())
+    }
+
+    /// Counts a copy of `nodes` nodes and `text` bytes against the limits.
+    fn copy(&mut self, nodes: usize, text: usize, at: Option<Pos>) -> Result<(), Error> {
+        self.copied_nodes = self.copied_nodes.saturating_add(nodes);
+        if self.copied_nodes > self.limits.max_alias_expansion {
+            let n = self.limits.max_alias_expansion;
+            return Err(at_pos(over("YAML anchors and aliases copy too many nodes", "maxAliasExpansion", n), at));
+        }
+        self.copied_text = self.copied_text.saturating_add(text);
+        if self.copied_text > self.limits.max_input_bytes {
+            let n = self.limits.max_input_bytes;
+            return Err(at_pos(over("YAML anchors and aliases copy too much text", "maxInputBytes", n), at));
+        }
+        Ok(())
+    }
+
+    /// `*name`: a copy of the anchored tree at the alias's position, once it fits the limits:
+    /// its nodes and text, and its depth where it lands.
     fn replay(&mut self, id: usize, at: Option<Pos>) -> Result<(), Error> {
         let i = self.anchors.partition_point(|(a, _)| *a < id);
         let Some((_, anchored)) = self.anchors.get(i).filter(|(a, _)| *a == id) else {
             return Err(at_pos(Error::manifest("unknown YAML anchor"), at));
         };
-        self.replayed = self.replayed.saturating_add(anchored.nodes);
-        if self.replayed > self.limits.max_alias_expansion {
-            let e = over("YAML aliases expand to too many nodes", "maxAliasExpansion", self.limits.max_alias_expansion);
-            return Err(at_pos(e, at));
+        let (nodes, text, height) = (anchored.nodes, anchored.text, anchored.height);
+        if self.stack.len().saturating_add(height) > self.limits.max_depth {
+            return Err(at_pos(self.limits.too_deep(), at));
         }
-        self.text = self.text.saturating_add(anchored.text);
-        if self.text > self.limits.max_input_bytes {
-            let e = over("YAML aliases expand the text", "maxInputBytes", self.limits.max_input_bytes);
-            return Err(at_pos(e, at));
-        }
-        self.nodes += anchored.nodes;
-        let tree = Tree { value: anchored.tree.value.clone(), pos: at };
-        self.add(Node { tree, anchor: 0, merge: false })
+        self.copy(nodes, text, at)?;
+        let value = self.anchors.get(i).map_or(Value::Null, |(_, a)| a.tree.value.clone());
+        self.nodes = self.nodes.saturating_add(nodes);
+        self.text = self.text.saturating_add(text);
+        self.add(Node { tree: Tree { value, pos: at }, anchor: 0, merge: false, height })
     }
 
     /// Puts a finished node where it belongs: a document, a list item, a key or a value.
     fn add(&mut self, node: Node) -> Result<(), Error> {
-        if node.anchor != 0 {
-            let tree = node.tree.clone();
+        if node.height == 0 {
             let text = node.tree.as_str().map_or(0, str::len);
-            self.anchors.push((node.anchor, Anchored { tree, nodes: 1, text }));
+            self.keep_anchor(&node, 1, text)?;
         }
         let at = node.tree.pos;
         let Some(frame) = self.stack.last_mut() else {
@@ -157,19 +201,18 @@ impl<'l> Builder<'l> {
             self.documents.push(tree);
             return Ok(());
         };
+        frame.below = frame.below.max(node.height);
         match &mut frame.body {
             Body::Seq(items) => items.push(json_value(node.tree)?),
             Body::Map(_, key @ None) => {
                 *key = Some(if node.merge {
                     Key::Merge
                 } else {
-                    let name = scalar::key(node.tree.value).map_err(|m| at_pos(Error::manifest(m), at))?;
-                    self.text += name.len();
-                    Key::Name(name)
+                    Key::Name(scalar::key(node.tree.value).map_err(|m| at_pos(Error::manifest(m), at))?)
                 });
             }
             Body::Map(entries, key @ Some(_)) => match key.take() {
-                Some(Key::Name(name)) => insert(entries, name, json_value(node.tree)?),
+                Some(Key::Name(name)) => entries.push((name, json_value(node.tree)?)),
                 _ => merge(entries, node.tree)?,
             },
         }
@@ -195,17 +238,8 @@ fn json_value(tree: Tree) -> Result<Tree, Error> {
     }
 }
 
-/// Sets `name` to `value`: a repeated key replaces the earlier value in its place (go-yaml v2
-/// decodes into a map, and later keys win).
-fn insert(entries: &mut Vec<(String, Tree)>, name: String, value: Tree) {
-    match entries.iter_mut().find(|(k, _)| *k == name) {
-        Some(slot) => slot.1 = value,
-        None => entries.push((name, value)),
-    }
-}
-
 /// `<<: map` or `<<: [map, ...]`: go-yaml v2 `merge` sets the entries at the point of the key
-/// (keys written after it override them); in a list, earlier maps win.
+/// (keys written after it override them); in a list, earlier maps win (written last).
 fn merge(entries: &mut Vec<(String, Tree)>, source: Tree) -> Result<(), Error> {
     let refused = || at_pos(Error::manifest("map merge requires map or sequence of maps as the value"), source.pos);
     let maps = match source.value {
@@ -219,6 +253,6 @@ fn merge(entries: &mut Vec<(String, Tree)>, source: Tree) -> Result<(), Error> {
         }
         _ => return Err(refused()),
     };
-    maps.into_iter().flatten().for_each(|(k, v)| insert(entries, k, v));
+    entries.extend(maps.into_iter().flatten());
     Ok(())
 }

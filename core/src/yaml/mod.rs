@@ -19,7 +19,7 @@ pub(crate) fn parse_documents(text: &str, limits: &Limits) -> Result<Vec<Tree>, 
     let mut options = granit_parser::Options::default();
     options.flow_nesting_limit = limits.max_depth.saturating_add(1);
     options.block_nesting_limit = limits.max_depth.saturating_add(1);
-    let mut builder = build::Builder::new(limits);
+    let mut builder = build::Builder::new(limits, text.len());
     for event in Parser::new_from_str_with_options(text, options) {
         let step = match event {
             Ok((event, span)) => builder.event(event, &span),
@@ -75,7 +75,7 @@ mod tests {
             text += &format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n");
         }
         let e = refused(&text, &Limits::default());
-        assert_eq!(e.message, "YAML aliases expand to too many nodes, over limits.maxAliasExpansion (100000)");
+        assert_eq!(e.message, "YAML anchors and aliases copy too many nodes, over limits.maxAliasExpansion (100000)");
         assert_eq!((e.document, e.line.is_some()), (Some(0), true));
     }
 
@@ -84,7 +84,7 @@ mod tests {
         let text = format!("a: &s {}\nb: [{}]\n", "x".repeat(1000), vec!["*s"; 200].join(", "));
         assert!(parse_documents(&text, &Limits::default()).is_ok());
         let e = refused(&text, &Limits { max_input_bytes: 100_000, ..Limits::default() });
-        assert_eq!(e.message, "YAML aliases expand the text, over limits.maxInputBytes (100000)");
+        assert_eq!(e.message, "YAML anchors and aliases copy too much text, over limits.maxInputBytes (100000)");
     }
 
     #[test]
@@ -181,5 +181,50 @@ mod tests {
         let json = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "labels": {"enabled": true}}}"#;
         let e = crate::Cluster::from_json(json, &options).unwrap_err();
         assert_eq!(e.message, "expected a string, found a boolean");
+    }
+
+    #[test]
+    fn nested_anchors_are_found_in_any_order() {
+        // The outer anchor is numbered first but kept last, when its map closes.
+        let t = one("base: &b {labels: &l {app: x}}\nsvc: *b\nl2: *l\n");
+        assert_eq!(t.pos_at("svc.labels.app"), Some(Pos { line: 1, column: 28 }));
+        assert_eq!(t.get("l2").unwrap().get("app").unwrap().as_str(), Some("x"));
+    }
+
+    #[test]
+    fn anchors_count_their_copies_and_aliases_their_depth() {
+        // Nested anchors copy their subtree once each: counted as aliases are.
+        let big = "x".repeat(400);
+        let nested = format!("a: &a1 [&a2 [&a3 [&a4 [{big}]]]]\n");
+        assert!(parse_documents(&nested, &Limits::default()).is_ok());
+        let e = refused(&nested, &Limits { max_input_bytes: 1500, ..Limits::default() });
+        assert_eq!(e.message, "YAML anchors and aliases copy too much text, over limits.maxInputBytes (1500)");
+        // An alias may not land its tree deeper than maxDepth.
+        let limits = Limits { max_depth: 4, ..Limits::default() };
+        assert!(parse_documents("a: &x [[1]]\nb: *x\n", &limits).is_ok());
+        let e = refused("a: &x [[1]]\nb: [[*x]]\n", &limits);
+        assert_eq!(
+            (e.message.as_str(), e.line, e.column),
+            ("nested too deep, over limits.maxDepth (4)", Some(2), Some(6))
+        );
+        // Keys are counted once: a stream near the limit with an alias in it still loads.
+        let keys: String = (0..150).map(|i| format!("key-{i:05}: 1\n")).collect();
+        let text = format!("{keys}z: &z v\nw: *z\n");
+        assert!(parse_documents(&text, &Limits { max_input_bytes: text.len() + 8, ..Limits::default() }).is_ok());
+    }
+
+    #[test]
+    fn large_maps_settle_repeated_keys_without_quadratic_time() {
+        let mut text: String = (0..20_000).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k7: last\n<<: {k8: merged, new: v}\n");
+        let t = one(&text);
+        let entries = keys(&t);
+        assert_eq!(entries.len(), 20_001);
+        assert_eq!(entries[7], ("k7", &Value::Str("last".into())));
+        assert_eq!(entries[8], ("k8", &Value::Str("merged".into())));
+        assert_eq!(entries[20_000], ("new", &Value::Str("v".into())));
+        // `!!merge` marks a merge key too (go-yaml v2 `isMerge`).
+        let merged = one("a: {p: 1}\nb: {!!merge <<: {p: 2}}\n");
+        assert_eq!(keys(merged.get("b").unwrap()), [("p", &Value::Int(2))]);
     }
 }

@@ -90,8 +90,20 @@ fn implicit(text: &str) -> (Kind, Value) {
             if let Some(v) = go_int(&plain) {
                 return (Kind::Int, v);
             }
-            match float(&plain) {
-                Some(f) => (Kind::Float, Value::Float(f)),
+            if let Some(f) = float(&plain) {
+                return (Kind::Float, Value::Float(f));
+            }
+            // resolve.go's older binary form: `0b` and then a signed number (`0b-101` is -5).
+            match plain.strip_prefix("0b").filter(|rest| rest.starts_with(['+', '-'])).and_then(|rest| {
+                let (negative, digits) = rest.split_at(1);
+                let magnitude = u64::from_str_radix(digits, 2).ok()?;
+                if negative == "-" {
+                    0i64.checked_sub_unsigned(magnitude)
+                } else {
+                    i64::try_from(magnitude).ok()
+                }
+            }) {
+                Some(v) => (Kind::Int, Value::Int(v)),
                 None => string,
             }
         }
@@ -245,6 +257,8 @@ mod tests {
             ("0755", 493),
             ("0b101", 5),
             ("-0b101", -5),
+            ("0b-101", -5),
+            ("0b+11", 3),
             ("1_000", 1000),
             ("-9223372036854775808", i64::MIN),
         ];
