@@ -31,8 +31,7 @@ pub(crate) fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
 /// Sorts `v` by a key computed once per element, keeping equal elements in their order.
 pub(crate) fn sort_by_cached_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
     let keys: Vec<K> = v.iter().map(key).collect();
-    let order = order(keys.len(), &|a, b| keys.get(a).cmp(&keys.get(b)));
-    permute(v, order);
+    permute(v, order_by(&keys, K::cmp));
 }
 
 /// Sorts `v` in ascending order.
@@ -60,7 +59,7 @@ pub(crate) fn sort_few_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
 /// positions, instead of a `BTreeSet` of the keys seen).
 pub(crate) fn firsts<T, K: Ord>(v: &[T], key: impl Fn(&T) -> K) -> Vec<bool> {
     let keys: Vec<K> = v.iter().map(key).collect();
-    let order = order(keys.len(), &|a, b| keys.get(a).cmp(&keys.get(b)));
+    let order = order_by(&keys, K::cmp);
     let mut first = alloc::vec![false; keys.len()];
     for group in order.chunk_by(|a, b| keys.get(*a) == keys.get(*b)) {
         if let Some(slot) = group.first().and_then(|i| first.get_mut(*i)) {
@@ -83,10 +82,7 @@ pub(crate) fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
         let mut at = start;
         while let Some(slot) = order.get_mut(at) {
             let from = core::mem::replace(slot, at);
-            if from == start || from == at {
-                break;
-            }
-            if from >= v.len() || at >= v.len() {
+            if from == start || from == at || from >= v.len() || at >= v.len() {
                 break;
             }
             v.swap(at, from);

@@ -148,7 +148,7 @@ fn path_segments(path: &str) -> impl Iterator<Item = Segment<'_>> {
 
 /// A map's entries as written, repeated keys settled: each key keeps the place it first had
 /// and takes the value written last, as in encoding/json and go-yaml v2 (later keys win).
-/// O(n log n): a sort of positions by key, only when some key repeats.
+/// O(n log n): a map of more than 16 entries is checked for repeats by a sort of positions.
 pub(crate) fn last_wins(entries: Vec<(String, Tree)>) -> Vec<(String, Tree)> {
     // Most maps are small and have no repeats: a scan, without allocating.
     if entries.len() <= 16 && !entries.iter().enumerate().any(|(i, (k, _))| entries.iter().take(i).any(|(e, _)| e == k))
