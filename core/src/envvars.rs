@@ -70,8 +70,8 @@ pub(crate) fn from_service(svc: &Service, out: &mut Vec<EnvVar>) {
 /// `default/kubernetes` always; with service links, every Service of the namespace, where a
 /// same-namespace `kubernetes` wins. Returned sorted by name (kubelet's order is a Go map's).
 pub(crate) fn visible<'a>(services: &'a [Service], namespace: &str, enable_service_links: bool) -> Vec<&'a Service> {
-    // (name, 0 for the namespace's own Service and 1 for the master, Service): sorted, the
-    // first of each name wins.
+    // (name, rank, Service): the namespace's own Service ranks 0, the master 1; sorted by name
+    // and rank, the first of each name wins.
     let mut seen: Vec<(&str, u8, &Service)> = Vec::new();
     for svc in services.iter().filter(|s| s.has_cluster_ip()) {
         let (ns, name) = (svc.metadata.namespace.as_str(), svc.metadata.name.as_str());

@@ -551,9 +551,13 @@ impl<'a> Builder<'a, '_, '_> {
                 continue;
             }
             let regex_mode = pending.iter().any(|&r| self.needs_rewrite(r) || self.uses_regex(r));
-            let path_of = |t: &RouteTable, r: u32| t.routes.get(r as usize).map(|r| r.path.clone()).unwrap_or_default();
-            crate::sort::sort_by_key(&mut pending, |&r| core::cmp::Reverse(path_of(&self.t, r)));
-            crate::sort::sort_by_key(&mut pending, |&r| core::cmp::Reverse(path_of(&self.t, r).len()));
+            // Longest path first, then descending: one sort, comparing the paths in place.
+            let routes = &self.t.routes;
+            let path_of = |r: u32| routes.get(r as usize).map_or("", |r| r.path.as_str());
+            crate::sort::sort_by(&mut pending, |&a, &b| {
+                let (a, b) = (path_of(a), path_of(b));
+                b.len().cmp(&a.len()).then_with(|| b.cmp(a))
+            });
             let mut exact_paths: BTreeSet<String> = BTreeSet::new();
             exact_paths.extend(
                 pending
