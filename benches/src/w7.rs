@@ -3,7 +3,8 @@
 //!
 //! Kernel rows (the target): the kernels of `benches/wasm-kernels` (each builds its own data and
 //! runs its loop inside one call) built for wasm32 with the native build's optimisation
-//! (profile `release`: opt-level 3) and run under Node (benches/node/w7-kernels.mjs), against
+//! (profile `release`: opt-level 3) and run under Node (benches/node/w7-kernels.mjs, TurboFan
+//! only: `--no-liftoff`), against
 //! the same crate natively, runs alternating so that both see the same machine load. Both sides'
 //! first run must give the same checksum. The spec's target: median ratio wasm/native ≤ 1.3×
 //! over the kernels, worst ≤ 1.6×. (The npm package is built with opt-level "z" for size,
@@ -121,7 +122,13 @@ struct Node {
 
 impl Node {
     fn start(file: &Path) -> Option<Node> {
+        // V8 first runs wasm on its baseline compiler (Liftoff) and moves hot functions to
+        // TurboFan in the background when it chooses: a kernel's runs were sometimes still on
+        // Liftoff (2× slower) after 16 runs. `--no-liftoff` compiles with TurboFan from the
+        // start, so every run measures the code a long-lived process settles on, as the
+        // native side does.
         let mut child = Command::new("node")
+            .arg("--no-liftoff")
             .arg(KERNEL_SCRIPT)
             .arg(file)
             .stdin(Stdio::piped())

@@ -1,7 +1,7 @@
-//! 64×64→128-bit multiplication: the mixing step of the lookup hashes and the range
-//! reductions. Native targets multiply once; wasm32 has no widening multiply (a `u128`
-//! product becomes a call to compiler-builtins' `__multi3`), so there it is computed from
-//! 32-bit halves inline. The result is the same on every target.
+//! 64×64→128-bit multiplication, for the range reductions of random draws, and hash table
+//! slots. Native targets multiply once; wasm32 has no widening multiply (a `u128` product
+//! becomes a call to compiler-builtins' `__multi3`), so there it is computed from 32-bit
+//! halves inline. The result is the same on every target.
 
 /// The high and low 64 bits of `a × b`.
 #[inline]
@@ -24,17 +24,21 @@ fn by_halves(a: u64, b: u64) -> (u64, u64) {
     (p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32), (p00 & LOW) | (mid << 32))
 }
 
-/// `a × b` folded: low half XOR high half (the wyhash mixing step).
-#[inline]
-pub(crate) fn fold(a: u64, b: u64) -> u64 {
-    let (hi, lo) = mul_wide(a, b);
-    hi ^ lo
-}
-
 /// `⌊h × n / 2⁶⁴⌋`: a 64-bit hash or draw mapped onto `0..n` (Lemire's range reduction).
 #[inline]
 pub(crate) fn reduce(h: u64, n: usize) -> usize {
     mul_wide(h, n as u64).0 as usize
+}
+
+/// A hash table slot for hash `h` in a table of `n` slots: the hash's top 32 bits scaled to
+/// `0..n` (Lemire's reduction at 32 bits: one 64-bit multiply on every target, wasm32
+/// included). Tables of more than `u32::MAX` slots take [`reduce`].
+#[inline]
+pub(crate) fn slot_of(h: u64, n: usize) -> usize {
+    match u32::try_from(n) {
+        Ok(n) => (((h >> 32) * u64::from(n)) >> 32) as usize,
+        Err(_) => reduce(h, n),
+    }
 }
 
 #[cfg(test)]
@@ -42,6 +46,13 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// Slots stay within the table, and spread as the hash's top bits do.
+        #[test]
+        fn slots_within_the_table(h in proptest::prelude::any::<u64>(), n in 1usize..1 << 40) {
+            proptest::prop_assert!(slot_of(h, n) < n);
+            proptest::prop_assert_eq!(slot_of(u64::MAX, n), n - 1);
+        }
+
         /// The halves agree with the 128-bit product, edges included.
         #[test]
         fn halves_agree_with_u128(a in proptest::prelude::any::<u64>(), b in proptest::prelude::any::<u64>()) {

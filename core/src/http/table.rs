@@ -425,7 +425,8 @@ impl RouteTable {
         if let Some(s) = self.map.get(scope::HOST, host.as_bytes()) {
             return (s, HostMatch::Exact);
         }
-        if let Some(s) = wildcard_rest(host, nginx).and_then(|rest| self.map.get(scope::WILDCARD, rest.as_bytes())) {
+        let wildcard = || wildcard_rest(host, nginx).and_then(|rest| self.map.get(scope::WILDCARD, rest.as_bytes()));
+        if let Some(s) = self.map.holds(scope::WILDCARD).then(wildcard).flatten() {
             return (s, HostMatch::Wildcard);
         }
         (self.default_server, HostMatch::Any)

@@ -69,16 +69,18 @@ pub struct AffinityTable {
     capacity: usize,
 }
 
-/// The hash of a key: one multiply-fold for IPv4 clients.
+/// The hash of a key: one 64-bit multiply for IPv4 clients, two for IPv6 (no widening
+/// multiply: wasm32 has none). [`crate::wide_mul::slot_of`] takes its top bits, which depend
+/// on every bit of the key.
 #[inline]
 fn hash64(port_id: u32, client: IpAddr) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    use crate::wide_mul::fold;
     match client {
-        IpAddr::V4(v4) => fold((u64::from(port_id) << 32) | u64::from(u32::from(v4)), K),
+        IpAddr::V4(v4) => ((u64::from(port_id) << 32) | u64::from(u32::from(v4))).wrapping_mul(K),
         IpAddr::V6(v6) => {
             let x = u128::from(v6);
-            fold(fold(x as u64 ^ u64::from(port_id), K) ^ (x >> 64) as u64, K ^ 1)
+            let low = (x as u64 ^ u64::from(port_id)).wrapping_mul(K);
+            ((x >> 64) as u64 ^ low.rotate_left(32)).wrapping_mul(K ^ 2)
         }
     }
 }
@@ -110,7 +112,7 @@ impl AffinityTable {
     /// The home slot of a key's hash.
     #[inline]
     fn home(&self, port_id: u32, client: IpAddr) -> usize {
-        crate::wide_mul::reduce(hash64(port_id, client), self.slots.len())
+        crate::wide_mul::slot_of(hash64(port_id, client), self.slots.len())
     }
 
     #[inline]

@@ -108,7 +108,7 @@ impl V4Index {
     #[inline]
     fn slot(&self, key: u64) -> usize {
         let h = (key ^ (key >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        crate::wide_mul::reduce(h, self.slots.len())
+        crate::wide_mul::slot_of(h, self.slots.len())
     }
 
     #[inline]
