@@ -174,45 +174,30 @@ impl HttpMatch {
     }
 }
 
-/// An [`HttpMatch`] cache key: what a [`UrlLookup`] says, with the snapshot strings by
-/// address and length (equal keys mean equal text while the snapshot is held).
+/// An [`HttpMatch`] cache key: what a [`UrlLookup`] says, as three words. A match is its
+/// Ingress (the address of its name in the snapshot: equal addresses mean the same Ingress
+/// while the snapshot is held), rule, path and host match, which settle every other field;
+/// a refusal is its reason's address.
 #[derive(PartialEq, Eq, Hash)]
-enum Key {
-    Matched {
-        namespace: (usize, usize),
-        ingress: (usize, usize),
-        rule: Option<usize>,
-        path: Option<usize>,
-        host_match: u8,
-        service: Option<(usize, usize)>,
-        service_port: Option<u16>,
-    },
-    NoRoute,
-    Refused(&'static str),
-}
-
-fn addr(s: &str) -> (usize, usize) {
-    (s.as_ptr() as usize, s.len())
-}
+struct Key([u64; 3]);
 
 impl Key {
     fn of(found: &UrlLookup<'_>) -> Self {
+        // `None` as 0, index `i` as `i + 1`; a path index fits in 56 bits on any machine.
+        let index = |i: Option<usize>| i.map_or(0, |i| i as u64 + 1);
         match *found {
-            UrlLookup::Matched(RouteRef { namespace, ingress, rule, path, host_match, service, service_port }) => {
-                Self::Matched {
-                    namespace: addr(namespace),
-                    ingress: addr(ingress),
-                    rule,
-                    path,
-                    host_match: host_match as u8,
-                    service: service.map(addr),
-                    service_port,
-                }
+            UrlLookup::Matched(RouteRef { ingress, rule, path, host_match, .. }) => {
+                Self([ingress.as_ptr() as u64, index(rule), index(path) << 8 | (host_match as u64) << 2 | 1])
             }
-            UrlLookup::NoRoute => Self::NoRoute,
-            UrlLookup::Refused(reason) => Self::Refused(reason),
+            UrlLookup::NoRoute => Self([0, 0, 2]),
+            UrlLookup::Refused(reason) => Self([reason.as_ptr() as u64, reason.len() as u64, 3]),
         }
     }
+}
+
+/// A snapshot string by address and length (see [`Key`]).
+fn addr(s: &str) -> (usize, usize) {
+    (s.as_ptr() as usize, s.len())
 }
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;

@@ -8,6 +8,10 @@ const UNRESERVED: u8 = 1;
 const PCHAR: u8 = 2;
 /// A host name's character: letters, digits and `-._~!$&'()*+,;=`.
 const HOST: u8 = 4;
+/// Ends an authority (`/`, `\\`, `?` or `#`), or marks userinfo in it (`@`).
+const AUTHORITY_END: u8 = 8;
+/// Ends a path: `?` or `#`.
+const PATH_END: u8 = 16;
 
 // Evaluated at compile time: an index out of bounds would fail the build, not a request.
 #[allow(clippy::indexing_slicing)]
@@ -19,7 +23,13 @@ const CLASSES: [u8; 256] = {
         let unreserved = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
         let sub_delim = matches!(b, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=');
         let pchar = unreserved || sub_delim || matches!(b, b':' | b'@');
-        let class = (unreserved as u8 * UNRESERVED) | (pchar as u8 * PCHAR) | ((unreserved || sub_delim) as u8 * HOST);
+        let path_end = matches!(b, b'?' | b'#');
+        let authority_end = path_end || matches!(b, b'/' | b'\\' | b'@');
+        let class = (unreserved as u8 * UNRESERVED)
+            | (pchar as u8 * PCHAR)
+            | ((unreserved || sub_delim) as u8 * HOST)
+            | (authority_end as u8 * AUTHORITY_END)
+            | (path_end as u8 * PATH_END);
         t[i] = class;
         i += 1;
     }
@@ -49,6 +59,19 @@ pub(crate) fn host_byte(b: u8) -> bool {
     is(b, HOST)
 }
 
+/// Where the authority of `b` ends: its first `/`, `\\`, `?` or `#` (RFC 3986 §3.2; `\\` as
+/// browsers and nginx take it), else its length; or where its userinfo ends (`@`).
+#[inline]
+pub(crate) fn authority_end(b: &[u8]) -> usize {
+    b.iter().position(|&c| is(c, AUTHORITY_END)).unwrap_or(b.len())
+}
+
+/// Where the path of `b` ends: its first `?` or `#` (RFC 3986 §3.3), else its length.
+#[inline]
+pub(crate) fn path_end(b: &[u8]) -> usize {
+    b.iter().position(|&c| is(c, PATH_END)).unwrap_or(b.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +85,9 @@ mod tests {
             assert_eq!(unreserved(b), alnum || b"-._~".contains(&b), "{b}");
             assert_eq!(pchar(b), unreserved(b) || sub || b == b':' || b == b'@', "{b}");
             assert_eq!(host_byte(b), unreserved(b) || sub, "{b}");
+            let one = [b];
+            assert_eq!(path_end(&one) == 0, b"?#".contains(&b), "{b}");
+            assert_eq!(authority_end(&one) == 0, b"/\\?#@".contains(&b), "{b}");
         }
     }
 }

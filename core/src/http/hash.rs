@@ -45,7 +45,7 @@ fn kind(scope: u32) -> u32 {
 /// A word of the first 8 bytes, or of all of up to 8 bytes: distinct for distinct inputs of
 /// the same length (two overlapping loads, wyhash's way), without a call to `memcpy`.
 #[inline]
-fn word(b: &[u8]) -> u64 {
+pub(crate) fn word(b: &[u8]) -> u64 {
     let n = b.len();
     let u32_at = |i: usize| b.get(i..i + 4).and_then(|s| s.try_into().ok()).map_or(0, u32::from_le_bytes);
     let byte = |i: usize| b.get(i).map_or(0, |c| u64::from(*c));

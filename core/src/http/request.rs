@@ -1,7 +1,7 @@
 //! [`HttpRequest`]: what a client sends, and how its target and Host are read
 //! (`spec/http-routing.md` §4.4.7, §4.4.8).
 
-use super::bytes::host_byte;
+use super::bytes::{authority_end, host_byte, path_end};
 use super::normalize::Reject;
 use crate::error::{Error, ErrorKind};
 use alloc::{string::String, vec::Vec};
@@ -149,7 +149,7 @@ pub(crate) struct Target<'a> {
 /// Splits `url`. The outer error is misuse of the API (not a URL at all, or a scheme that is
 /// not HTTP); the inner one a request a proxy would refuse.
 pub(crate) fn parse_target(url: &str, sni: bool) -> Result<Result<Target<'_>, Reject>, Error> {
-    let url = url.trim_matches(|c: char| c == ' ' || c == '\t');
+    let url = trim_blanks(url);
     let bad = |m: &str| Error::new(ErrorKind::Request, alloc::format!("{m}: {url:?}"));
     if url.is_empty() {
         return Err(bad("empty URL"));
@@ -174,44 +174,50 @@ pub(crate) fn parse_target(url: &str, sni: bool) -> Result<Result<Target<'_>, Re
             None => (sni, true, url),
         }
     };
-    let (authority, path, query) = split_target(rest, absolute);
-    if authority.bytes().any(|b| b == b'@') {
+    let Some((authority, path, query)) = split_target(rest, absolute) else {
         return Ok(Err(Reject::UserInfo));
-    }
+    };
     Ok(Ok(Target { https, absolute, authority, path, query }))
 }
 
-/// Splits what follows the scheme into authority (when `absolute`: up to the first `/`, `?`
-/// or `\`), path and query (after the first `?`), dropping a `#fragment`: one pass over the
-/// bytes, which stops only at those ASCII delimiters (never inside a multi-byte character).
-fn split_target(rest: &str, absolute: bool) -> (&str, &str, Option<&str>) {
+/// `s` without leading and trailing spaces and tabs (a byte test at each end: most strings
+/// have none).
+#[inline]
+fn trim_blanks(s: &str) -> &str {
+    let blank = |c: &u8| matches!(c, b' ' | b'\t');
+    let b = s.as_bytes();
+    let start = b.iter().position(|c| !blank(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !blank(c)).map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or_default()
+}
+
+/// A target's authority, path and query.
+type Parts<'a> = (&'a str, &'a str, Option<&'a str>);
+
+/// Splits what follows the scheme into authority (when `absolute`: up to the first `/`, `?`,
+/// `#` or `\\`), path and query (after the first `?`), dropping a `#fragment`. Each part is
+/// found by one scan for its ending delimiters (ASCII, so never inside a multi-byte
+/// character). `None` when the authority has userinfo (`user@host`), which proxies refuse.
+fn split_target(rest: &str, absolute: bool) -> Option<Parts<'_>> {
     let bytes = rest.as_bytes();
-    let mut authority_end = if absolute { None } else { Some(0) };
-    let mut query_start = None;
-    let mut end = bytes.len();
-    for (i, b) in bytes.iter().enumerate() {
-        match b {
-            b'#' => {
-                end = i;
-                break;
-            }
-            b'/' | b'\\' => {
-                authority_end.get_or_insert(i);
-            }
-            b'?' => {
-                authority_end.get_or_insert(i);
-                query_start.get_or_insert(i);
-            }
-            _ => {}
-        }
+    let authority = if absolute { authority_end(bytes) } else { 0 };
+    if absolute && bytes.get(authority) == Some(&b'@') {
+        return None;
     }
-    let authority_end = authority_end.unwrap_or(end);
-    let path_end = query_start.unwrap_or(end);
-    (
-        rest.get(..authority_end).unwrap_or(""),
-        rest.get(authority_end..path_end).unwrap_or(""),
-        query_start.and_then(|q| rest.get(q + 1..end)),
-    )
+    let path = authority + path_end(bytes.get(authority..).unwrap_or_default());
+    let (query, end) = match bytes.get(path) {
+        Some(b'?') => {
+            let query = path + 1;
+            let fragment = bytes.get(query..).and_then(|q| q.iter().position(|b| *b == b'#'));
+            (Some(query), fragment.map_or(bytes.len(), |f| query + f))
+        }
+        _ => (None, path),
+    };
+    Some((
+        rest.get(..authority).unwrap_or(""),
+        rest.get(authority..path).unwrap_or(""),
+        query.and_then(|q| rest.get(q..end)),
+    ))
 }
 
 /// Normalises a Host (or authority) into `out`: lower-cased, port removed, one trailing dot
@@ -219,7 +225,7 @@ fn split_target(rest: &str, absolute: bool) -> (&str, &str, Option<&str>) {
 /// `ngx_http_validate_host`). An empty host stays empty.
 pub(crate) fn normalize_host(raw: &str, out: &mut String) -> Result<(), Reject> {
     out.clear();
-    let raw = raw.trim_matches(|c: char| c == ' ' || c == '\t');
+    let raw = trim_blanks(raw);
     if let Some(inner) = raw.strip_prefix('[') {
         let (addr, after) = inner.split_once(']').ok_or(Reject::BadHost)?;
         if !(after.is_empty() || after.strip_prefix(':').is_some_and(valid_port)) {
@@ -229,22 +235,29 @@ pub(crate) fn normalize_host(raw: &str, out: &mut String) -> Result<(), Reject> 
         let _ = write!(out, "[{ip}]");
         return Ok(());
     }
-    let host = match raw.bytes().rposition(|b| b == b':') {
-        Some(colon) => match (raw.get(..colon), raw.get(colon + 1..)) {
-            (Some(h), Some(port)) if valid_port(port) => h,
-            _ => return Err(Reject::BadHost),
-        },
-        None => raw,
-    };
-    let host = host.strip_suffix('.').unwrap_or(host);
-    // Host characters (nginx `ngx_http_validate_host`): no empty label, nothing outside the
-    // table; then the whole host is copied once and lower-cased in place.
-    let mut previous = b'.';
-    for b in host.bytes() {
-        if !host_byte(b) || (b == b'.' && previous == b'.') {
-            return Err(Reject::BadHost);
+    // One scan: host characters (nginx `ngx_http_validate_host`) up to the port's `:`,
+    // noting the first empty label (a leading `.` or `..`: where its second dot is).
+    let bytes = raw.as_bytes();
+    let (mut stop, mut empty_label, mut previous) = (bytes.len(), None, b'.');
+    for (i, &b) in bytes.iter().enumerate() {
+        if !host_byte(b) {
+            stop = i;
+            break;
+        }
+        if b == b'.' && previous == b'.' && empty_label.is_none() {
+            empty_label = Some(i);
         }
         previous = b;
+    }
+    let host = match (raw.get(..stop), raw.get(stop..)) {
+        (Some(host), Some("")) => host,
+        (Some(host), Some(port)) if port.strip_prefix(':').is_some_and(valid_port) => host,
+        _ => return Err(Reject::BadHost),
+    };
+    // One trailing dot is dropped; an empty label before it is refused.
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if empty_label.is_some_and(|i| i < host.len()) {
+        return Err(Reject::BadHost);
     }
     out.push_str(host);
     out.make_ascii_lowercase();
@@ -311,6 +324,65 @@ mod tests {
     fn host(raw: &str) -> Result<String, Reject> {
         let mut s = String::new();
         normalize_host(raw, &mut s).map(|()| s)
+    }
+
+    /// The reference splitter: one byte at a time, each delimiter as RFC 3986 reads it.
+    fn split_reference(rest: &str, absolute: bool) -> Option<Parts<'_>> {
+        let mut authority_end = if absolute { None } else { Some(0) };
+        let (mut query_start, mut end) = (None, rest.len());
+        for (i, b) in rest.bytes().enumerate() {
+            match b {
+                b'#' => {
+                    end = i;
+                    break;
+                }
+                b'/' | b'\\' => {
+                    authority_end.get_or_insert(i);
+                }
+                b'?' => {
+                    authority_end.get_or_insert(i);
+                    query_start.get_or_insert(i);
+                }
+                _ => {}
+            }
+        }
+        let authority_end = authority_end.unwrap_or(end);
+        let path_end = query_start.unwrap_or(end);
+        let authority = &rest[..authority_end];
+        (!authority.contains('@'))
+            .then(|| (authority, &rest[authority_end..path_end], query_start.map(|q| &rest[q + 1..end])))
+    }
+
+    proptest::proptest! {
+        /// The delimiter scans split as the byte-at-a-time reference does.
+        #[test]
+        fn split_as_the_reference(rest in "[a-c:@/\\\\?#.é]{0,12}", absolute in proptest::bool::ANY) {
+            proptest::prop_assert_eq!(split_target(&rest, absolute), split_reference(&rest, absolute));
+        }
+
+        /// Hosts normalise as the three-pass reference does (port cut at the last `:`, one
+        /// trailing dot dropped, then every byte checked).
+        #[test]
+        fn hosts_as_the_reference(raw in "[aB0.:\\-_~!%é ]{0,10}") {
+            proptest::prop_assert_eq!(host(&raw), host_reference(&raw));
+        }
+    }
+
+    fn host_reference(raw: &str) -> Result<String, Reject> {
+        let raw = raw.trim_matches(|c: char| c == ' ' || c == '\t');
+        if raw.starts_with('[') {
+            return host(raw);
+        }
+        let host = match raw.rfind(':') {
+            Some(colon) if valid_port(&raw[colon + 1..]) => &raw[..colon],
+            Some(_) => return Err(Reject::BadHost),
+            None => raw,
+        };
+        let host = host.strip_suffix('.').unwrap_or(host);
+        if host.bytes().any(|b| !host_byte(b)) || host.starts_with('.') || host.contains("..") {
+            return Err(Reject::BadHost);
+        }
+        Ok(host.to_ascii_lowercase())
     }
 
     /// `spec/http-routing.md` §4.4.7 (and §4.1.6, §4.1.7): host case, port, trailing dot,

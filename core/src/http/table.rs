@@ -4,7 +4,7 @@
 //! (see [`prefix_key`]), and the ingress-nginx locations. Lookups do not allocate.
 
 use super::decision::{BackendPort, HostMatch, ResourceRef};
-use super::hash::{eq_bytes, StrMap};
+use super::hash::{eq_bytes, word, StrMap};
 use super::nginx::{Affinity, Annotations};
 use super::regex::Regex;
 use super::tls::TlsEntry;
@@ -272,15 +272,11 @@ pub(crate) fn element_prefix(rule: &str, path: &str) -> bool {
     elements(rule).all(|e| req.next() == Some(e))
 }
 
-/// The last (up to) 8 bytes of `b[..end]`, as a little-endian word.
+/// The last (up to) 8 bytes of `b[..end]` as a word ([`word`]: distinct for distinct byte
+/// strings of the same length, loaded without a copy).
 #[inline]
 pub(crate) fn tail_word(b: &[u8], end: usize) -> Option<u64> {
-    let start = end.saturating_sub(8);
-    let mut w = [0u8; 8];
-    for (d, s) in w.iter_mut().zip(b.get(start..end)?) {
-        *d = *s;
-    }
-    Some(u64::from_le_bytes(w))
+    b.get(end.saturating_sub(8)..end).map(word)
 }
 
 impl SmallIndex {
