@@ -86,12 +86,14 @@ pub fn scaling(workload: &str, (small, small_ns): (&str, f64), (large, large_ns)
     }
 }
 
-/// Values are nanoseconds, except in rows counting allocations or bytes, or a share of progress
-/// under the GIL (named so).
+/// Values are nanoseconds, except in rows counting allocations, bytes, instructions or cache
+/// misses, or a share of progress under the GIL (named so).
 fn fmt_value(workload: &str, v: f64) -> String {
     if workload.contains("GIL") {
         format!("{:.0}%", v * 100.0)
-    } else if workload.contains("allocations") {
+    } else if workload.contains("instructions") {
+        format!("{v:.0}")
+    } else if workload.contains("allocations") || workload.contains("misses") {
         format!("{v:.2}")
     } else if workload.contains("bytes") {
         format!("{v:.0} B")

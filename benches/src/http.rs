@@ -72,8 +72,27 @@ fn shuffle<T>(v: &mut [T], g: &mut Gen) {
 }
 
 /// kroute's answer: the rule path's index, or `u32::MAX`.
-fn kroute_at(table: &RouteTable, host: &str, path: &str) -> u64 {
+pub fn kroute_at(table: &RouteTable, host: &str, path: &str) -> u64 {
     table.lookup(host, path).and_then(|r| r.path).map_or(u64::from(u32::MAX), |p| p as u64)
+}
+
+/// A W1 set: matchit's 130 GitHub routes, or 27 copies of them under `/api0`…`/api26`
+/// (`large`), as Exact or Prefix paths of one Ingress; and its requests: every rule once,
+/// shuffled, for Prefix half of them with more elements. Returns (rules, cluster, requests).
+pub fn w1_data(large: bool, exact: bool, g: &mut Gen) -> (Vec<String>, Cluster, Vec<String>) {
+    let rules: Vec<String> =
+        if large { (0..27).flat_map(|v| github_paths(&format!("/api{v}"))).collect() } else { github_paths("") };
+    // Prefix rules are canonical (no trailing `/`), as Ingress compares them.
+    let rules: Vec<String> =
+        if exact { rules } else { rules.iter().map(|r| r.trim_end_matches('/').to_string()).collect() };
+    let cluster = path_cluster(&rules, if exact { "Exact" } else { "Prefix" });
+    let mut requests: Vec<String> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| if !exact && i % 2 == 1 { format!("{r}/x/{i}") } else { r.clone() })
+        .collect();
+    shuffle(&mut requests, g);
+    (rules, cluster, requests)
 }
 
 /// W1: path matching alone.
@@ -87,17 +106,9 @@ pub fn w1(quick: bool, rows: &mut Vec<Row>) {
     for (set, exact) in
         [("130 GitHub routes", true), ("130 GitHub routes", false), ("3.5k routes", false), ("3.5k routes", true)]
     {
-        let rules: Vec<String> = if set.starts_with("130") {
-            github_paths("")
-        } else {
-            (0..27).flat_map(|v| github_paths(&format!("/api{v}"))).collect()
-        };
+        let (rules, cluster, requests) = w1_data(!set.starts_with("130"), exact, &mut g);
         let kind = if exact { "Exact" } else { "Prefix" };
         let reps = if set.starts_with("130") { reps_small } else { 2 };
-        // Prefix rules are canonical (no trailing `/`), as Ingress compares them.
-        let rules: Vec<String> =
-            if exact { rules } else { rules.iter().map(|r| r.trim_end_matches('/').to_string()).collect() };
-        let cluster = path_cluster(&rules, kind);
         let table = cluster.http_table();
         let mut router = matchit::Router::new();
         for (i, r) in rules.iter().enumerate() {
@@ -106,13 +117,6 @@ pub fn w1(quick: bool, rows: &mut Vec<Row>) {
                 router.insert(format!("{r}/{{*rest}}"), i as u32).unwrap();
             }
         }
-        // Requests: every rule once; for Prefix, half of them with more elements.
-        let mut requests: Vec<String> = rules
-            .iter()
-            .enumerate()
-            .map(|(i, r)| if !exact && i % 2 == 1 { format!("{r}/x/{i}") } else { r.clone() })
-            .collect();
-        shuffle(&mut requests, &mut g);
         let mut linear: Vec<(&str, u32)> = rules.iter().enumerate().map(|(i, r)| (r.as_str(), i as u32)).collect();
         linear.sort_by_key(|(r, _)| std::cmp::Reverse(r.len()));
         let scan = |p: &str| {
@@ -296,12 +300,12 @@ impl Global {
 }
 
 /// A W2 configuration: `hosts` hosts of 10 rules each, one Ingress per host.
-struct W2Set {
-    hosts: Vec<(String, Vec<(String, bool)>)>,
-    cluster: Cluster,
+pub struct W2Set {
+    pub hosts: Vec<(String, Vec<(String, bool)>)>,
+    pub cluster: Cluster,
 }
 
-fn w2_set(hosts: usize) -> W2Set {
+pub fn w2_set(hosts: usize) -> W2Set {
     let hosts: Vec<(String, Vec<(String, bool)>)> = (0..hosts).map(|i| (host_name(i), host_paths(i))).collect();
     let mut objects = Vec::new();
     for (i, (h, paths)) in hosts.iter().enumerate() {
@@ -315,7 +319,7 @@ fn w2_set(hosts: usize) -> W2Set {
 
 /// A trace of `n` (host, path) requests: Zipf host popularity, 5% misses (half an unknown
 /// host, half a path no rule of a host without `/` matches), Prefix hits often deeper.
-fn w2_trace(hosts: &[(String, Vec<(String, bool)>)], n: usize, seed: u64) -> Vec<(String, String)> {
+pub fn w2_trace(hosts: &[(String, Vec<(String, bool)>)], n: usize, seed: u64) -> Vec<(String, String)> {
     let zipf = Zipf::new(hosts.len());
     let mut g = Gen(seed);
     (0..n)
@@ -361,7 +365,7 @@ fn w2_check(set: &W2Set, trace: &[(String, String)], envoy: &Envoy, global: Opti
     }
 }
 
-fn w2_kroute(table: &RouteTable, trace: &[(String, String)]) -> u64 {
+pub fn w2_kroute(table: &RouteTable, trace: &[(String, String)]) -> u64 {
     trace.iter().map(|(h, p)| table.lookup(h, p).and_then(|r| r.path).map_or(0, |p| p as u64 + 1)).sum()
 }
 

@@ -6,6 +6,7 @@
 mod alloc_count;
 mod harness;
 mod http;
+mod probes;
 mod python;
 mod w7;
 mod workloads;
@@ -20,13 +21,19 @@ use harness::Row;
 type Workload = fn(bool, &mut Vec<Row>);
 
 fn main() {
+    // `--probe NAME LOOKUPS`: one workload's lookups alone, run under cachegrind (probes.rs).
+    if let Some(name) = std::env::args().skip_while(|a| a != "--probe").nth(1) {
+        let lookups = std::env::args().skip_while(|a| a != "--probe").nth(2).and_then(|n| n.parse().ok());
+        println!("{}", probes::run(&name, lookups.unwrap_or(1)));
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let out = std::env::args().skip_while(|a| a != "--write").nth(1);
     let mut rows: Vec<Row> = Vec::new();
     // `--only w6` runs one workload (for profiling).
     let only = std::env::args().skip_while(|a| a != "--only").nth(1);
     let wanted = |w: &str| only.as_deref().is_none_or(|o| o == w);
-    let all: [(&str, Workload); 9] = [
+    let all: [(&str, Workload); 10] = [
         ("w1", http::w1),
         ("w2", http::w2),
         ("w3", workloads::w3),
@@ -36,6 +43,7 @@ fn main() {
         ("w7", w7::run),
         ("w8", python::w8),
         ("w9", workloads::w9),
+        ("cachegrind", probes::rows),
     ];
     for (name, run) in all {
         if wanted(name) {

@@ -59,6 +59,34 @@ fn cluster(services: usize, pods_per_service: usize) -> (Vec<serde_json::Value>,
     (objects, c)
 }
 
+/// A W3 packet's destination: address and port.
+pub type Packet = (std::net::Ipv4Addr, u16);
+
+/// A W3 cluster of `n` Services, its iptables list (address, port, Service) in Service order,
+/// and a trace of 20,000 (address, port) packets: Zipf(1) popularity over a fixed permutation
+/// of the Services.
+pub fn w3_data(n: usize) -> (Cluster, Vec<(IpAddr, u16, usize)>, Vec<Packet>) {
+    let (_, c) = cluster(n, 0);
+    let list: Vec<(IpAddr, u16, usize)> =
+        (0..n).map(|i| (service_ip(i).parse().unwrap(), (80 + i % 5) as u16, i)).collect();
+    let mut g = Gen(3);
+    let mut rank: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        rank.swap(i, (g.next() % (i as u64 + 1)) as usize);
+    }
+    let zipf = crate::http::Zipf::new(n);
+    // Stored as packets carry them (4-byte addresses): a 400 KB trace of `IpAddr`s would
+    // share the cache with the index and measure the harness.
+    let trace = (0..20_000)
+        .map(|_| {
+            let i = rank[zipf.sample(&mut g)];
+            let IpAddr::V4(ip) = list[i].0 else { unreachable!("service addresses are IPv4") };
+            (ip, list[i].1)
+        })
+        .collect();
+    (c, list, trace)
+}
+
 /// W3: service VIP lookup against the iptables model (an ordered list scanned in order). The
 /// list is in Service order and popularity is independent of it (kube-proxy writes its
 /// KUBE-SERVICES chain in map order, not by traffic).
@@ -66,25 +94,7 @@ pub fn w3(quick: bool, rows: &mut Vec<Row>) {
     let sizes: &[usize] = &[1_000, 10_000, 30_000];
     let mut per_size = Vec::new();
     for &n in sizes {
-        let (_, c) = cluster(n, 0);
-        let list: Vec<(IpAddr, u16, usize)> =
-            (0..n).map(|i| (service_ip(i).parse().unwrap(), (80 + i % 5) as u16, i)).collect();
-        let mut g = Gen(3);
-        // Popularity rank → Service: a fixed permutation; Zipf(1) popularity (the spec's).
-        let mut rank: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            rank.swap(i, (g.next() % (i as u64 + 1)) as usize);
-        }
-        let zipf = crate::http::Zipf::new(n);
-        // Stored as packets carry them (4-byte addresses): a 400 KB trace of `IpAddr`s would
-        // share the cache with the index and measure the harness.
-        let trace: Vec<(std::net::Ipv4Addr, u16)> = (0..20_000)
-            .map(|_| {
-                let i = rank[zipf.sample(&mut g)];
-                let IpAddr::V4(ip) = list[i].0 else { unreachable!("service addresses are IPv4") };
-                (ip, list[i].1)
-            })
-            .collect();
+        let (c, list, trace) = w3_data(n);
         // Steady state: kroute goes over the trace 8 times per call (the index stays in cache
         // as it does under traffic; the slow baseline's passes would evict it otherwise), the
         // baseline over its first 1,000 requests.
