@@ -10,6 +10,9 @@ use core::cmp::Ordering;
 
 /// Sorts `v` by `cmp`, keeping equal elements in their order.
 pub(crate) fn sort_by<T>(v: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    if v.len() < 2 {
+        return;
+    }
     let order = order_by(v, cmp);
     permute(v, order);
 }

@@ -308,8 +308,8 @@ impl SmallIndex {
 }
 
 /// The compiled routing table of one Cluster and one IngressClass. `Send + Sync`, immutable;
-/// build it once, query it from any thread.
-#[derive(Clone, Debug)]
+/// build it once, query it from any thread. The default table routes nothing.
+#[derive(Clone, Debug, Default)]
 pub struct RouteTable {
     pub(crate) options: HttpOptions,
     pub(crate) map: StrMap,

@@ -191,6 +191,8 @@ impl Cluster {
         if http {
             dropped.insert((Stage::Http, None));
             let srcs = alloc::vec![usize::MAX; self.ingresses.len()];
+            // The old table goes first: its memory is free for the new one to reuse.
+            drop(core::mem::take(&mut self.http));
             self.http = crate::evaluate::http_table(
                 (&self.ingresses, &srcs),
                 &self.ingress_classes,
