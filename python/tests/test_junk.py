@@ -57,8 +57,10 @@ def corpus(target: str) -> list[bytes]:
 
 
 def mutate(data: bytes, rng: random.Random) -> bytes:
-    b = bytearray(data or b"x")
+    b = bytearray(data)
     for _ in range(rng.randint(1, 8)):
+        if not b:  # deletions may empty it
+            b += b"x"
         i = rng.randrange(len(b))
         op = rng.randrange(3)
         if op == 0:
