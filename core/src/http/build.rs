@@ -42,6 +42,8 @@ struct Builder<'a, 'f, 's> {
     pending: Vec<Vec<u32>>,
     /// ingress-nginx: (server, path, type) already configured.
     configured: BTreeSet<(u32, String, PathType)>,
+    /// Where the last backend's Service was found in `services` (the next search starts there).
+    near: usize,
 }
 
 /// A small server's precedence (§2.4), ascending: longest first, Exact first, more elements
@@ -94,6 +96,7 @@ pub(crate) fn compile(
         key: Vec::new(),
         pending: Vec::new(),
         configured: BTreeSet::new(),
+        near: 0,
     };
     b.t.default_server = b.new_server(String::new());
     let refs: Vec<&Ingress> = ingresses.iter().map(|(i, _)| *i).collect();
@@ -287,7 +290,7 @@ impl<'a> Builder<'a, '_, '_> {
                     IntOrString::Int(n) => BackendPort::Number(*n),
                     IntOrString::Str(n) => BackendPort::Name(n.clone()),
                 });
-                let target = service_target(self.services, &namespace, &s.name, written.as_ref());
+                let target = service_target(self.services, &namespace, &s.name, written.as_ref(), &mut self.near);
                 let id = self.t.backends.len() as u32;
                 let _ = self.backend_keys.insert_new(0, &self.key, id);
                 (Some(s.name.clone()), written, target)
@@ -945,9 +948,16 @@ impl<'a> Builder<'a, '_, '_> {
 
 /// What a backend naming Service `namespace/name` and `port` (as written) resolves to among
 /// `services` (kubernetes-semantics §3.3: `port.name` xor `port.number`; an ExternalName
-/// Service takes any number).
-fn service_target(services: &[Service], namespace: &str, name: &str, port: Option<&BackendPort>) -> Target {
-    let Some(idx) = crate::model::find_named(services, |s| &s.metadata, namespace, name) else {
+/// Service takes any number). The search starts `near` the last Service found (backends come
+/// mostly in the Services' own order) and moves it.
+fn service_target(
+    services: &[Service],
+    namespace: &str,
+    name: &str,
+    port: Option<&BackendPort>,
+    near: &mut usize,
+) -> Target {
+    let Some(idx) = crate::model::find_named_near(services, |s| &s.metadata, namespace, name, near) else {
         return Target::MissingService;
     };
     let svc = services.get(idx);
@@ -970,9 +980,10 @@ impl RouteTable {
     /// (same position in `services`): the only thing the table reads from a Service, so a
     /// Service update need not compile the whole table again.
     pub(crate) fn retarget_service(&mut self, services: &[Service], namespace: &str, name: &str) {
+        let mut near = services.len() / 2;
         for b in &mut self.backends {
             if b.namespace == namespace && b.service.as_deref() == Some(name) {
-                b.target = service_target(services, namespace, name, b.port.as_ref());
+                b.target = service_target(services, namespace, name, b.port.as_ref(), &mut near);
             }
         }
     }

@@ -20,7 +20,7 @@ pub use ingress::{
 pub use ingress_class::IngressClass;
 pub use label_selector::{LabelSelector, LabelSelectorRequirement};
 pub use meta::ObjectMeta;
-pub(crate) use meta::{find_named, position};
+pub(crate) use meta::{find_named, find_named_near, position};
 pub use node::{Node, NodeAddress};
 pub use pod::{Container, ContainerPort, EnvVar, Pod, PodCondition, Probe};
 pub use secret::Secret;
