@@ -21,6 +21,11 @@ use harness::Row;
 type Workload = fn(bool, &mut Vec<Row>);
 
 fn main() {
+    // `--kernel-server`: W7's native kernels, driven over stdin by the W7 rows (w7.rs).
+    if std::env::args().any(|a| a == "--kernel-server") {
+        w7::kernel_server();
+        return;
+    }
     // `--probe NAME LOOKUPS`: one workload's lookups alone, run under cachegrind (probes.rs).
     if let Some(name) = std::env::args().skip_while(|a| a != "--probe").nth(1) {
         let lookups = std::env::args().skip_while(|a| a != "--probe").nth(2).and_then(|n| n.parse().ok());

@@ -4,11 +4,11 @@
 //! Kernel rows (the target): the kernels of `benches/wasm-kernels` (each builds its own data and
 //! runs its loop inside one call) built for wasm32 with the native build's optimisation
 //! (profile `release`: opt-level 3) and run under Node (benches/node/w7-kernels.mjs, TurboFan
-//! only: `--no-liftoff`), against
-//! the same crate natively, runs alternating so that both see the same machine load. Both sides'
-//! first run must give the same checksum. The spec's target: median ratio wasm/native ≤ 1.3×
-//! over the kernels, worst ≤ 1.6×. (The npm package is built with opt-level "z" for size,
-//! which costs about 2× more on these kernels.)
+//! only: `--no-liftoff`), against the same crate natively in a process of its own (this
+//! binary's `--kernel-server`), runs alternating so that both see the same machine load. Both
+//! sides' first run must give the same checksum. The spec's target: median ratio wasm/native
+//! ≤ 1.3× over the kernels, worst ≤ 1.6×. (The npm package is built with opt-level "z" for
+//! size, which costs about 2× more on these kernels.)
 //!
 //! API rows (reported): the npm package's calls under Node (benches/node/w7.mjs, on
 //! benches/node/w7-cluster.yaml) against the same core call natively: what the JS API costs
@@ -113,31 +113,36 @@ fn build_kernels() -> Option<PathBuf> {
     (status.success() && file.is_file()).then_some(file)
 }
 
-/// The kernels in wasm under Node (benches/node/w7-kernels.mjs), one command at a time.
-struct Node {
+/// A process running the kernels, one command at a time (benches/node/w7-kernels.mjs's
+/// protocol): Node over the wasm build, or this binary's `--kernel-server` natively.
+struct Kernels {
     child: std::process::Child,
     input: std::process::ChildStdin,
     output: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
 }
 
-impl Node {
-    fn start(file: &Path) -> Option<Node> {
-        // V8 first runs wasm on its baseline compiler (Liftoff) and moves hot functions to
-        // TurboFan in the background when it chooses: a kernel's runs were sometimes still on
-        // Liftoff (2× slower) after 16 runs. `--no-liftoff` compiles with TurboFan from the
-        // start, so every run measures the code a long-lived process settles on, as the
-        // native side does.
-        let mut child = Command::new("node")
-            .arg("--no-liftoff")
-            .arg(KERNEL_SCRIPT)
-            .arg(file)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .ok()?;
+impl Kernels {
+    /// The wasm build under Node. V8 first runs wasm on its baseline compiler (Liftoff) and
+    /// moves hot functions to TurboFan in the background when it chooses: a kernel's runs were
+    /// sometimes still on Liftoff (2× slower) after 16 runs. `--no-liftoff` compiles with
+    /// TurboFan from the start, so every run measures the code a long-lived process settles
+    /// on, as the native side does.
+    fn wasm(file: &Path) -> Option<Kernels> {
+        Kernels::start(Command::new("node").arg("--no-liftoff").arg(KERNEL_SCRIPT).arg(file))
+    }
+
+    /// The native build, in a process of its own: a fresh heap, as Node's wasm memory is. In
+    /// this process, after W1–W6, the kernels' data lay scattered over a fragmented heap and
+    /// the native runs were up to 2× slower than in a fresh one.
+    fn native() -> Option<Kernels> {
+        Kernels::start(Command::new(std::env::current_exe().ok()?).arg("--kernel-server"))
+    }
+
+    fn start(command: &mut Command) -> Option<Kernels> {
+        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().ok()?;
         let input = child.stdin.take()?;
         let output = std::io::BufReader::new(child.stdout.take()?).lines();
-        Some(Node { child, input, output })
+        Some(Kernels { child, input, output })
     }
 
     /// Sends `command`; its answer line.
@@ -145,12 +150,37 @@ impl Node {
         writeln!(self.input, "{command}").ok()?;
         self.output.next()?.ok()
     }
+
+    /// Runs the kernel set up last once; nanoseconds per operation.
+    fn run(&mut self) -> f64 {
+        self.ask("run").and_then(|t| t.parse::<f64>().ok()).unwrap()
+    }
 }
 
-impl Drop for Node {
+impl Drop for Kernels {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `--kernel-server`: the kernels natively, answering w7-kernels.mjs's commands on stdin
+/// (`setup ID` → `OPS CHECKSUM` after a warm-up run; `run` → nanoseconds per operation).
+pub fn kernel_server() {
+    let mut kernel: Option<Kernel> = None;
+    for line in std::io::stdin().lines() {
+        let line = line.unwrap();
+        let answer = match (line.split_once(' '), kernel.as_mut()) {
+            (Some(("setup", id)), _) => {
+                kernel = id.parse().ok().and_then(Kernel::new);
+                kernel
+                    .as_mut()
+                    .map_or_else(|| "0 0".into(), |k| format!("{} {}", k.ops(), k.run() & u64::from(u32::MAX)))
+            }
+            (None, Some(k)) if line == "run" => format!("{}", timed(1, k.ops(), || k.run())),
+            _ => panic!("unknown command {line:?}, or no kernel set up"),
+        };
+        println!("{answer}");
     }
 }
 
@@ -167,20 +197,22 @@ fn kernel_rows(quick: bool, rows: &mut Vec<Row>) {
         eprintln!("W7 kernels skipped: cannot build benches/wasm-kernels for wasm32 (make tools)");
         return;
     };
-    let Some(mut node) = Node::start(&file) else {
-        eprintln!("W7 kernels skipped: node could not run {}", file.display());
+    let (Some(mut node), Some(mut native_side)) = (Kernels::wasm(&file), Kernels::native()) else {
+        eprintln!(
+            "W7 kernels skipped: node could not run {}, or the native kernel server did not start",
+            file.display()
+        );
         return;
     };
     let mut ratios = Vec::new();
     for (id, (what, size)) in KERNELS.iter().enumerate() {
-        let mut kernel = Kernel::new(id).unwrap();
-        let answer = node.ask(&format!("setup {id}")).unwrap();
-        let checksum = kernel.run() & u64::from(u32::MAX);
-        assert_eq!(answer, format!("{} {checksum}", kernel.ops()), "W7 {what}: wasm and native differ");
+        let setup = format!("setup {id}");
+        let (answer, want) = (node.ask(&setup).unwrap(), native_side.ask(&setup).unwrap());
+        assert_eq!(answer, want, "W7 {what}: wasm and native differ (operations, checksum)");
         let (mut native, mut wasm) = (Vec::new(), Vec::new());
         for _ in 0..rounds {
-            native.push(timed(1, kernel.ops(), || kernel.run()));
-            wasm.push(node.ask("run").and_then(|t| t.parse::<f64>().ok()).unwrap());
+            native.push(native_side.run());
+            wasm.push(node.run());
         }
         let (native_ns, wasm_ns) = (median(&mut native), median(&mut wasm));
         let ratio = wasm_ns / native_ns;
