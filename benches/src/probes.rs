@@ -88,7 +88,8 @@ fn per_lookup(probe: &str) -> Option<(f64, f64)> {
 }
 
 /// The cachegrind rows: for each pair, instructions and D1 misses per lookup at the large set
-/// against the small one (reported, no target).
+/// against the small one (reported, no target). The same in quick mode: counts need no
+/// repeats, and the runs take about a minute and a half.
 pub fn rows(_quick: bool, rows: &mut Vec<Row>) {
     if Command::new("valgrind").arg("--version").output().is_err() {
         eprintln!("valgrind is not installed: the instruction-count rows are skipped");

@@ -46,11 +46,15 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// Slots stay within the table, and spread as the hash's top bits do.
+        /// Slots stay within the table, the largest hash takes the last slot, and tables of
+        /// 32-bit sizes (every real one) scale the hash's top bits.
         #[test]
-        fn slots_within_the_table(h in proptest::prelude::any::<u64>(), n in 1usize..1 << 40) {
-            proptest::prop_assert!(slot_of(h, n) < n);
-            proptest::prop_assert_eq!(slot_of(u64::MAX, n), n - 1);
+        fn slots_within_the_table(h in proptest::prelude::any::<u64>(), n in 1usize..=u32::MAX as usize, big in 1usize << 32..1 << 40) {
+            for n in [n, big] {
+                proptest::prop_assert!(slot_of(h, n) < n);
+                proptest::prop_assert_eq!(slot_of(u64::MAX, n), n - 1);
+            }
+            proptest::prop_assert_eq!(slot_of(h, n) as u64, (h >> 32) * n as u64 >> 32);
         }
 
         /// The halves agree with the 128-bit product, edges included.

@@ -8,7 +8,7 @@ const UNRESERVED: u8 = 1;
 const PCHAR: u8 = 2;
 /// A host name's character: letters, digits and `-._~!$&'()*+,;=`.
 const HOST: u8 = 4;
-/// Ends an authority (`/`, `\\`, `?` or `#`), or marks userinfo in it (`@`).
+/// Ends an authority (`/`, `\`, `?` or `#`), or marks userinfo in it (`@`).
 const AUTHORITY_END: u8 = 8;
 /// Ends a path: `?` or `#`.
 const PATH_END: u8 = 16;
@@ -59,7 +59,7 @@ pub(crate) fn host_byte(b: u8) -> bool {
     is(b, HOST)
 }
 
-/// Where the authority of `b` ends: its first `/`, `\\`, `?` or `#` (RFC 3986 §3.2; `\\` as
+/// Where the authority of `b` ends: its first `/`, `\`, `?` or `#` (RFC 3986 §3.2; `\` as
 /// browsers and nginx take it), else its length; or where its userinfo ends (`@`).
 #[inline]
 pub(crate) fn authority_end(b: &[u8]) -> usize {

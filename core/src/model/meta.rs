@@ -100,10 +100,9 @@ pub(crate) fn position_near<T>(
             }
         }
     };
-    match list.get(lo..hi).map(|part| part.binary_search_by(cmp)) {
-        Some(Ok(i)) => Ok(lo + i),
-        Some(Err(i)) => Err(lo + i),
-        None => position(list, &meta, namespace, name),
+    match list.get(lo..hi).unwrap_or_default().binary_search_by(cmp) {
+        Ok(i) => Ok(lo + i),
+        Err(i) => Err(lo + i),
     }
 }
 
