@@ -54,7 +54,7 @@ mod tests {
                 proptest::prop_assert!(slot_of(h, n) < n);
                 proptest::prop_assert_eq!(slot_of(u64::MAX, n), n - 1);
             }
-            proptest::prop_assert_eq!(slot_of(h, n) as u64, (h >> 32) * n as u64 >> 32);
+            proptest::prop_assert_eq!(slot_of(h, n) as u64, ((h >> 32) * n as u64) >> 32);
         }
 
         /// The halves agree with the 128-bit product, edges included.
