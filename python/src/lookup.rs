@@ -195,7 +195,8 @@ impl Key {
     }
 }
 
-/// A snapshot string by address and length (see [`Key`]).
+/// A snapshot string by address and length: the key of the `names` cache (equal keys mean
+/// equal text while the snapshot is held).
 fn addr(s: &str) -> (usize, usize) {
     (s.as_ptr() as usize, s.len())
 }

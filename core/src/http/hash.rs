@@ -58,8 +58,8 @@ pub(crate) fn word(b: &[u8]) -> u64 {
 }
 
 /// Hashes `key` within `scope`: two lanes of 8 bytes, each a 64-bit multiply and a rotation
-/// (no widening multiply, which wasm32 lacks), then a murmur3-style finish (fold, multiply, fold) so
-/// that both the low bits (the slot) and the high bits (the tag) depend on every byte.
+/// (no widening multiply, which wasm32 lacks), then a murmur3-style finish (fold, multiply,
+/// fold) so that both the low bits (the slot) and the high bits (the tag) depend on every byte.
 #[inline]
 pub(crate) fn hash(scope: u32, key: &[u8]) -> u64 {
     const K0: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -421,22 +421,29 @@ impl RouteTable {
         if let Some(s) = self.map.get(scope::HOST, host.as_bytes()) {
             return (s, HostMatch::Exact);
         }
-        let wildcard = || wildcard_rest(host, nginx).and_then(|rest| self.map.get(scope::WILDCARD, rest.as_bytes()));
-        if let Some(s) = self.map.holds(scope::WILDCARD).then(wildcard).flatten() {
+        if let Some(s) = self.wildcard_server(host, nginx) {
             return (s, HostMatch::Wildcard);
         }
         (self.default_server, HostMatch::Any)
+    }
+
+    /// The server of the single-label wildcard covering `host`, if any (ingress-nginx's label
+    /// characters with `nginx`). A table without wildcard hosts answers without cutting `host`.
+    fn wildcard_server(&self, host: &str, nginx: bool) -> Option<u32> {
+        if !self.map.holds(scope::WILDCARD) {
+            return None;
+        }
+        wildcard_rest(host, nginx).and_then(|rest| self.map.get(scope::WILDCARD, rest.as_bytes()))
     }
 
     /// The certificate for a (normalised) name: the exact server's, else the wildcard
     /// server's (`certificate.lua` `get_pem_cert_uid`).
     pub(crate) fn tls_for(&self, name: &str) -> Option<&TlsEntry> {
         let with_tls = |s: u32| self.server(s).and_then(|s| s.tls).and_then(|t| self.tls.get(t as usize));
-        self.map.get(scope::HOST, name.as_bytes()).and_then(with_tls).or_else(|| {
-            wildcard_rest(name, false)
-                .and_then(|rest| self.map.get(scope::WILDCARD, rest.as_bytes()))
-                .and_then(with_tls)
-        })
+        self.map
+            .get(scope::HOST, name.as_bytes())
+            .and_then(with_tls)
+            .or_else(|| self.wildcard_server(name, false).and_then(with_tls))
     }
 
     /// The upstream profile's match in server `sid` for normalised `path` (no query): the

@@ -49,10 +49,19 @@ pub(crate) fn position<T>(
     namespace: &str,
     name: &str,
 ) -> Result<usize, usize> {
-    list.binary_search_by(|x| {
+    list.binary_search_by(order_against(meta, namespace, name))
+}
+
+/// How an element of a list in namespace and name order compares with `namespace/name`.
+fn order_against<'k, T>(
+    meta: impl Fn(&T) -> &ObjectMeta + 'k,
+    namespace: &'k str,
+    name: &'k str,
+) -> impl Fn(&T) -> Ordering + 'k {
+    move |x| {
         let m = meta(x);
         (m.namespace.as_str(), m.name.as_str()).cmp(&(namespace, name))
-    })
+    }
 }
 
 /// [`position`], searched outwards from `near` (where the last search ended): steps of 1, 2,
@@ -66,20 +75,17 @@ pub(crate) fn position_near<T>(
     name: &str,
     near: usize,
 ) -> Result<usize, usize> {
-    let cmp = |x: &T| {
-        let m = meta(x);
-        (m.namespace.as_str(), m.name.as_str()).cmp(&(namespace, name))
-    };
+    let cmp = order_against(meta, namespace, name);
     let n = list.len();
     let near = near.min(n.saturating_sub(1));
-    let (lo, hi) = match list.get(near).map(cmp) {
+    let (lo, hi) = match list.get(near).map(&cmp) {
         None => return Err(0),
         Some(Ordering::Equal) => return Ok(near),
         // After `near`: the key is at or before the first probe not below it.
         Some(Ordering::Less) => {
             let (mut lo, mut step) = (near + 1, 1);
             loop {
-                match list.get(near + step).map(cmp) {
+                match list.get(near + step).map(&cmp) {
                     None => break (lo, n),
                     Some(Ordering::Less) => lo = near + step + 1,
                     Some(_) => break (lo, near + step + 1),
@@ -100,7 +106,7 @@ pub(crate) fn position_near<T>(
             }
         }
     };
-    match list.get(lo..hi).unwrap_or_default().binary_search_by(cmp) {
+    match list.get(lo..hi).unwrap_or_default().binary_search_by(&cmp) {
         Ok(i) => Ok(lo + i),
         Err(i) => Err(lo + i),
     }
