@@ -2,6 +2,7 @@
 
 use crate::endpoints::Endpoint;
 use crate::model::{Pod, Service, ServiceType};
+use crate::short_eq::same;
 use alloc::{collections::BTreeSet, format, string::String, vec::Vec};
 use core::net::IpAddr;
 
@@ -341,7 +342,9 @@ impl Zone<'_> {
             .collect();
         let mut targets = Vec::new();
         for p in &ports {
-            for e in eps.iter().filter(|e| e.conditions.ready && e.port_name == p.name && e.protocol == p.protocol) {
+            for e in
+                eps.iter().filter(|e| e.conditions.ready && e.protocol == p.protocol && same(&e.port_name, &p.name))
+            {
                 let host = e.hostname.clone().unwrap_or_else(|| dashed_ip(e.ip));
                 targets.push((e.port, format!("{host}.{}", self.fqdn(s)), e.ip));
             }

@@ -5,6 +5,7 @@
 use crate::diagnostic::Severity;
 use crate::load::{At, Findings};
 use crate::model::{EndpointSlice, Endpoints, IntOrString, Pod, Protocol, Service, ServicePort, ServiceType};
+use crate::short_eq::same;
 use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
 use core::net::IpAddr;
 
@@ -90,12 +91,14 @@ pub(crate) fn compute(svc: &Service, inputs: &Inputs<'_>, f: &mut Findings<'_>) 
     };
     // The key names the Service port by position: computed once per endpoint, not per comparison.
     crate::sort::sort_by_cached_key(&mut out, |e| (port_index(svc, e), e.ip, e.port));
-    out.dedup_by(|a, b| a.ip == b.ip && a.port == b.port && a.port_name == b.port_name && a.protocol == b.protocol);
+    out.dedup_by(|a, b| {
+        a.ip == b.ip && a.port == b.port && same(&a.port_name, &b.port_name) && a.protocol == b.protocol
+    });
     out
 }
 
 fn port_index(svc: &Service, e: &Endpoint) -> usize {
-    svc.ports.iter().position(|p| p.name == e.port_name && p.protocol == e.protocol).unwrap_or(usize::MAX)
+    svc.ports.iter().position(|p| p.protocol == e.protocol && same(&p.name, &e.port_name)).unwrap_or(usize::MAX)
 }
 
 /// Topology hints as the EndpointSlice controller sets them for `trafficDistribution`
@@ -128,7 +131,7 @@ fn eligible(pod: &Pod) -> Option<IpAddr> {
     if pod.is_terminal() {
         return None;
     }
-    pod.primary_ip()?.parse().ok()
+    crate::ip_text::parse_ip(pod.primary_ip()?)
 }
 
 /// `findPort` (§4.2): a number as is; a name looked up in containers, then sidecars, by name
@@ -199,7 +202,7 @@ pub(crate) fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<Str
 }
 
 fn service_port_for<'s>(svc: &'s Service, name: &str, protocol: Protocol) -> Option<&'s ServicePort> {
-    svc.ports.iter().find(|p| p.name == name && p.protocol == protocol)
+    svc.ports.iter().find(|p| p.protocol == protocol && same(&p.name, name))
 }
 
 fn from_endpoints(

@@ -8,69 +8,92 @@ use crate::model::Pod;
 use crate::selector::{Operator, Selector};
 use alloc::{collections::BTreeMap, string::String, vec::Vec};
 
-/// Label key → value → positions, in hash maps with a fixed seed (looked up, never iterated).
-type Postings = FastMap<String, FastMap<String, Vec<u32>>>;
+/// Label key → value → posting list number, in hash maps with a fixed seed (looked up, never
+/// iterated).
+type Lists = FastMap<String, FastMap<String, u32>>;
 
 /// Pods (sorted by namespace, name, as [`crate::Cluster::pods`] keeps them) indexed by
 /// `namespace → key → value → positions`, for selecting pods with any [`Selector`] without a
 /// scan of every pod.
 #[derive(Clone, Debug, Default)]
 pub struct PodIndex {
-    labels: BTreeMap<String, Postings>,
+    /// The posting list of each namespace, key and value.
+    labels: FastMap<String, Lists>,
+    /// Where each posting list starts in `positions`, and where the last one ends.
+    starts: Vec<u32>,
+    /// The posting lists one after another, each in ascending pod position.
+    positions: Vec<u32>,
 }
 
 impl PodIndex {
     /// Indexes `pods` (sorted by namespace and name). Each namespace, key and value string is
-    /// copied once, not once per pod.
+    /// copied once, not once per pod; the posting lists share one allocation.
     pub fn build(pods: &[Pod]) -> Self {
-        let mut labels: BTreeMap<String, Postings> = BTreeMap::new();
+        let mut labels: FastMap<String, Lists> = new_map();
+        // First pass: a list number for each label, and each list's length.
+        let mut entries: Vec<(u32, u32)> = Vec::new();
+        let mut lengths: Vec<u32> = Vec::new();
         let mut at = 0u32;
         for group in pods.chunk_by(|a, b| a.metadata.namespace == b.metadata.namespace) {
-            let Some(namespace) = group.first().map(|p| &p.metadata.namespace) else { continue };
-            if !labels.contains_key(namespace) {
-                labels.insert(namespace.clone(), new_map());
-            }
-            let Some(ns) = labels.get_mut(namespace) else { continue };
+            let Some(namespace) = group.first().map(|p| p.metadata.namespace.as_str()) else { continue };
+            let ns = labels.entry_ref(namespace).or_insert_with(new_map);
             for pod in group {
                 for (k, v) in &pod.metadata.labels {
-                    ns.entry_ref(k.as_str()).or_insert_with(new_map).entry_ref(v.as_str()).or_default().push(at);
+                    let next = u32::try_from(lengths.len()).unwrap_or(u32::MAX);
+                    let list = *ns.entry_ref(k.as_str()).or_insert_with(new_map).entry_ref(v.as_str()).or_insert(next);
+                    if list == next {
+                        lengths.push(0);
+                    }
+                    if let Some(n) = lengths.get_mut(list as usize) {
+                        *n += 1;
+                    }
+                    entries.push((list, at));
                 }
                 at += 1;
             }
         }
-        Self { labels }
+        // Second pass: the positions, list by list (in pod order within each list).
+        let mut starts = Vec::with_capacity(lengths.len() + 1);
+        let mut end = 0u32;
+        starts.push(0);
+        for n in &lengths {
+            end += n;
+            starts.push(end);
+        }
+        let mut next = starts.clone();
+        let mut positions = alloc::vec![0u32; entries.len()];
+        for (list, at) in entries {
+            if let Some(slot) = next.get_mut(list as usize) {
+                if let Some(p) = positions.get_mut(*slot as usize) {
+                    *p = at;
+                }
+                *slot += 1;
+            }
+        }
+        Self { labels, starts, positions }
     }
 
-    /// The pods of `namespace` selected by the equality `selector` (non-empty), in pod order:
-    /// the positions of the shortest posting list of its pairs that every other pair's list
-    /// holds too (binary search in the ascending lists: no pod's labels are read).
-    pub(crate) fn selected<'p>(
-        &self,
-        pods: &'p [Pod],
-        namespace: &str,
-        selector: &BTreeMap<String, String>,
-    ) -> Vec<&'p Pod> {
+    /// The positions of the pods of `namespace` labelled `key=value`, ascending.
+    fn list(&self, namespace: Option<&Lists>, key: &str, value: &str) -> &[u32] {
+        let Some(list) = namespace.and_then(|n| n.get(key)).and_then(|m| m.get(value)) else { return &[] };
+        let (start, end) = (self.starts.get(*list as usize), self.starts.get(*list as usize + 1));
+        match (start, end) {
+            (Some(s), Some(e)) => self.positions.get(*s as usize..*e as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// The positions of the pods of `namespace` selected by the equality `selector`
+    /// (non-empty), ascending: the shortest posting list of its pairs, less what any other
+    /// pair's list lacks (binary search in the ascending lists: no pod's labels are read).
+    fn selected(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<u32> {
         let ns = self.labels.get(namespace);
-        let mut lists: Vec<&[u32]> = selector
-            .iter()
-            .map(|(k, v)| {
-                ns.and_then(|n| n.get(k.as_str())).and_then(|m| m.get(v.as_str())).map_or(&[][..], Vec::as_slice)
-            })
-            .collect();
+        let mut lists: Vec<&[u32]> = selector.iter().map(|(k, v)| self.list(ns, k, v)).collect();
         crate::sort::sort_few_by_key(&mut lists, |list| list.len());
         let Some((shortest, others)) = lists.split_first() else { return Vec::new() };
-        let mut selected = Vec::with_capacity(shortest.len());
-        selected.extend(
-            shortest
-                .iter()
-                .filter(|i| others.iter().all(|list| list.binary_search(i).is_ok()))
-                .filter_map(|i| pods.get(*i as usize)),
-        );
-        selected
+        shortest.iter().copied().filter(|i| others.iter().all(|list| list.binary_search(i).is_ok())).collect()
     }
-}
 
-impl PodIndex {
     /// The pods of `namespace` that `selector` selects, in pod order (`pods` as indexed). Each
     /// `=`/`==`/`in` requirement allows a sorted set of positions (its posting lists, merged);
     /// the sets are intersected smallest first, and every requirement is then checked on what
@@ -80,13 +103,7 @@ impl PodIndex {
         let mut sets: Vec<Vec<&[u32]>> = Vec::new();
         for r in selector.requirements() {
             if matches!(r.operator(), Operator::Equals | Operator::DoubleEquals | Operator::In) {
-                let values = ns.and_then(|n| n.get(r.key()));
-                sets.push(
-                    r.values()
-                        .iter()
-                        .filter_map(|v| values.and_then(|m| m.get(v.as_str())).map(Vec::as_slice))
-                        .collect(),
-                );
+                sets.push(r.values().iter().map(|v| self.list(ns, r.key(), v)).filter(|l| !l.is_empty()).collect());
             }
         }
         let matches = |p: &&Pod| selector.matches(&p.metadata.labels);
@@ -126,7 +143,8 @@ impl PodIndex {
     }
 }
 
-/// The pods of `namespace` selected by `selector`: through `index` when given, else by a scan.
+/// The pods of `namespace` selected by `selector`, in pod order: through `index` when given,
+/// else by a scan.
 pub(crate) fn selected_pods<'p>(
     index: Option<&PodIndex>,
     pods: &'p [Pod],
@@ -134,7 +152,7 @@ pub(crate) fn selected_pods<'p>(
     selector: &BTreeMap<String, String>,
 ) -> Vec<&'p Pod> {
     match index {
-        Some(ix) => ix.selected(pods, namespace, selector),
+        Some(ix) => ix.selected(namespace, selector).into_iter().filter_map(|i| pods.get(i as usize)).collect(),
         None => {
             pods.iter().filter(|p| p.metadata.namespace == namespace && selects(selector, &p.metadata.labels)).collect()
         }

@@ -159,6 +159,31 @@ fn every_balancer_forwards_deterministically() {
     assert_eq!(picks, ["kubia-a", "kubia-b", "kubia-c", "kubia-a", "kubia-b", "kubia-c"]);
 }
 
+/// `least-request` (power of two choices) reads the in-flight counts: two loaded endpoints
+/// win only when both are drawn (1 in 3), and the router counts what it sends, so that
+/// unloaded endpoints stay within a few connections of each other.
+#[test]
+fn least_request_reads_and_counts_in_flight_requests() {
+    let c = seed_cluster("  clusterIP: 10.96.0.50\n  ports: [{port: 80, targetPort: 8080}]");
+    let config = RouterConfig { seed: 9, balancer: Balancer::LeastRequest, ..RouterConfig::default() };
+    let picks = |r: &mut kroute::Router, n: u32| {
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for i in 0..n {
+            let d = r.connect(&conn(&format!("10.1.0.{}", i % 250), "10.96.0.50", 80), 0.0).unwrap();
+            *counts.entry(d.endpoint.unwrap().pod.unwrap()).or_default() += 1;
+        }
+        counts
+    };
+    let mut loaded = c.router(config.clone());
+    loaded.set_in_flight("10.244.1.2".parse().unwrap(), 8080, 1_000_000);
+    loaded.set_in_flight("10.244.1.3".parse().unwrap(), 8080, 1_000_000);
+    let counts = picks(&mut loaded, 300);
+    // Binomial(300, 2/3) for kubia-c: mean 200, sd ≈ 8; 5 sd below.
+    assert!(counts["kubia-c"] > 160, "{counts:?}");
+    let even = picks(&mut c.router(config), 300);
+    assert!(even.values().all(|n| n.abs_diff(100) <= 3), "{even:?}");
+}
+
 #[test]
 fn failing_readiness_probe_removes_the_pod_after_failure_threshold_periods() {
     let c = seed_cluster("  clusterIP: 10.96.0.50\n  ports: [{port: 80, targetPort: 8080}]");

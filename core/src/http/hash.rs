@@ -4,6 +4,7 @@
 //! and the keys come from manifests, not from requests, so probe chains are bounded by the
 //! configuration.
 
+use crate::short_eq::{eq_bytes, word};
 use alloc::vec::Vec;
 
 /// Marks a free slot.
@@ -42,21 +43,6 @@ fn kind(scope: u32) -> u32 {
     }
 }
 
-/// A word of the first 8 bytes, or of all of up to 8 bytes: distinct for distinct inputs of
-/// the same length (two overlapping loads, wyhash's way), without a call to `memcpy`.
-#[inline]
-pub(crate) fn word(b: &[u8]) -> u64 {
-    let n = b.len();
-    let u32_at = |i: usize| b.get(i..i + 4).and_then(|s| s.try_into().ok()).map_or(0, u32::from_le_bytes);
-    let byte = |i: usize| b.get(i).map_or(0, |c| u64::from(*c));
-    match n {
-        8.. => b.get(..8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_le_bytes),
-        4..=7 => u64::from(u32_at(0)) | u64::from(u32_at(n - 4)) << 32,
-        1..=3 => byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16,
-        0 => 0,
-    }
-}
-
 /// Hashes `key` within `scope`: two lanes of 8 bytes, each a 64-bit multiply and a rotation
 /// (no widening multiply, which wasm32 lacks), then a murmur3-style finish (fold, multiply,
 /// fold) so that both the low bits (the slot) and the high bits (the tag) depend on every byte.
@@ -79,24 +65,6 @@ pub(crate) fn hash(scope: u32, key: &[u8]) -> u64 {
     let h = a ^ b.rotate_left(32);
     let h = (h ^ (h >> 32)).wrapping_mul(K1);
     h ^ (h >> 29)
-}
-
-/// Byte equality without a call to `memcmp` for keys up to 64 bytes (path elements, most
-/// hosts and paths): word by word, the last word overlapping.
-#[inline]
-pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let n = a.len();
-    if n <= 8 {
-        return word(a) == word(b);
-    }
-    if n <= 64 {
-        let tail = |x: &[u8]| x.get(n - 8..).map(word);
-        return a.chunks_exact(8).zip(b.chunks_exact(8)).all(|(x, y)| word(x) == word(y)) && tail(a) == tail(b);
-    }
-    a == b
 }
 
 impl StrMap {

@@ -4,12 +4,13 @@
 //! (see [`prefix_key`]), and the ingress-nginx locations. Lookups do not allocate.
 
 use super::decision::{BackendPort, HostMatch, ResourceRef};
-use super::hash::{eq_bytes, word, StrMap};
+use super::hash::StrMap;
 use super::nginx::{Affinity, Annotations};
 use super::regex::Regex;
 use super::tls::TlsEntry;
 use super::{HttpOptions, Profile};
 use crate::model::PathType;
+use crate::short_eq::{eq_bytes, word};
 use alloc::{borrow::Cow, string::String, vec::Vec};
 
 /// "No such entry" in `u32` indexes.

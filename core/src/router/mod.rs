@@ -24,6 +24,7 @@ pub(crate) use usable::{categorize, PolicyFacts};
 use crate::endpoints::Endpoint;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Protocol, Service, ServiceType};
+use crate::short_eq::same;
 use crate::Cluster;
 use affinity::AffinityTable;
 use alloc::{collections::BTreeMap, format, string::String, sync::Arc, vec::Vec};
@@ -244,12 +245,12 @@ pub(crate) fn facts(svc: &Service) -> PolicyFacts {
 
 /// The endpoints of one Service port: same port name and protocol.
 pub(crate) fn port_endpoints<'e>(
-    svc: &Service,
+    svc: &'e Service,
     port: usize,
     eps: &'e [Endpoint],
 ) -> impl Iterator<Item = &'e Endpoint> {
-    let sp = svc.ports.get(port).map(|p| (p.name.clone(), p.protocol));
-    eps.iter().filter(move |e| sp.as_ref().is_some_and(|(n, proto)| &e.port_name == n && e.protocol == *proto))
+    let sp = svc.ports.get(port);
+    eps.iter().filter(move |e| sp.is_some_and(|p| e.protocol == p.protocol && same(&e.port_name, &p.name)))
 }
 
 /// A stateful router over a cluster snapshot.
@@ -350,6 +351,23 @@ impl Router {
     /// Sets the in-flight request count of an endpoint (for `least-request`).
     pub fn set_in_flight(&mut self, ip: IpAddr, port: u16, count: u64) {
         self.in_flight.insert((ip, port), count);
+    }
+
+    /// What `balancer` weighs the candidates by: their weights for `weighted`, their in-flight
+    /// counts for `least-request`; nothing for the others, which look at neither (a connect
+    /// then reads no annotation and no count per endpoint).
+    fn loads(&self, balancer: Balancer, svc: &Service, candidates: &[&Endpoint]) -> (Vec<i64>, Vec<u64>) {
+        match balancer {
+            Balancer::Weighted => {
+                let spec = svc.metadata.annotations.get("kroute.dev/weights");
+                (candidates.iter().map(|e| spec.map_or(1, |s| weight_of(s, e))).collect(), Vec::new())
+            }
+            Balancer::LeastRequest => (
+                Vec::new(),
+                candidates.iter().map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0)).collect(),
+            ),
+            _ => (Vec::new(), Vec::new()),
+        }
     }
 
     /// An endpoint's readiness as the router sees it: probe state overrides the status.
@@ -534,10 +552,6 @@ impl Router {
             return Ok(decision);
         }
         let chosen: Vec<&Endpoint> = list.iter().filter_map(|&i| eps.get(i).map(|(e, _)| *e)).collect();
-        let ids: Vec<(IpAddr, u16)> = chosen.iter().map(|e| (e.ip, e.port)).collect();
-        let weights: Vec<i64> = chosen.iter().map(|e| weight_of(svc, e)).collect();
-        let in_flight: Vec<u64> =
-            chosen.iter().map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0)).collect();
         let balancer = svc
             .metadata
             .annotations
@@ -545,6 +559,8 @@ impl Router {
             .and_then(|b| Balancer::parse(b))
             .unwrap_or(self.config.balancer);
         decision.balancer = balancer.as_str();
+        let ids: Vec<(IpAddr, u16)> = chosen.iter().map(|e| (e.ip, e.port)).collect();
+        let (weights, in_flight) = self.loads(balancer, svc, &chosen);
         let service_id = cluster.service_id(target.service);
         let port_id = service_id.wrapping_mul(1024).wrapping_add(target.port as u32);
         let remembered = (svc.session_affinity == "ClientIP")
@@ -595,8 +611,10 @@ impl Router {
         if svc.session_affinity == "ClientIP" {
             self.affinity.record(port_id, client_ip, (e.ip, e.port), now);
         }
-        let count = self.in_flight.entry((e.ip, e.port)).or_default();
-        *count = count.saturating_add(u64::from(balancer == Balancer::LeastRequest));
+        if balancer == Balancer::LeastRequest {
+            let count = self.in_flight.entry((e.ip, e.port)).or_default();
+            *count = count.saturating_add(1);
+        }
         decision.verdict = Verdict::Forward;
         decision.endpoint = Some(EndpointRef { ip: e.ip, port: e.port, pod: e.pod.clone(), node: e.node.clone() });
         // Masquerade: external traffic under Cluster policy, and a pod reaching itself (hairpin).
@@ -680,9 +698,7 @@ impl Router {
             }
             None => {
                 let ids: Vec<(IpAddr, u16)> = ready.iter().map(|e| (e.ip, e.port)).collect();
-                let weights: Vec<i64> = ready.iter().map(|e| weight_of(svc, e)).collect();
-                let in_flight: Vec<u64> =
-                    ready.iter().map(|e| self.in_flight.get(&(e.ip, e.port)).copied().unwrap_or(0)).collect();
+                let (weights, in_flight) = self.loads(self.config.balancer, svc, &ready);
                 let client = req.client_ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
                 let state = self.ports.entry((cluster.service_id(index), p)).or_default();
                 let c = Candidates { ids: &ids, weights: &weights, in_flight: &in_flight };
@@ -717,11 +733,9 @@ impl Router {
     }
 }
 
-/// The endpoint's weight from `kroute.dev/weights: "pod-a=3,10.0.0.5=1"` (1 when unlisted).
-fn weight_of(svc: &Service, e: &Endpoint) -> i64 {
-    let Some(spec) = svc.metadata.annotations.get("kroute.dev/weights") else {
-        return 1;
-    };
+/// The endpoint's weight in a `kroute.dev/weights` value, `"pod-a=3,10.0.0.5=1"` (1 when
+/// unlisted).
+fn weight_of(spec: &str, e: &Endpoint) -> i64 {
     let ip = format!("{}", e.ip);
     spec.split(',')
         .filter_map(|kv| kv.split_once('='))
