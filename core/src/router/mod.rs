@@ -371,6 +371,7 @@ impl Router {
     }
 
     /// An endpoint's readiness as the router sees it: probe state overrides the status.
+    #[inline]
     fn effective(&self, svc: &Service, e: &Endpoint) -> (bool, bool) {
         if self.probes.is_empty() {
             return (e.conditions.ready, e.conditions.serving);
@@ -470,8 +471,8 @@ impl Router {
             )
         });
         let eps_all = cluster.service_endpoints(target.service);
-        let eps: Vec<(&Endpoint, bool)> =
-            port_endpoints(svc, target.port, eps_all).map(|e| (e, self.effective(svc, e).0)).collect();
+        let mut eps: Vec<(&Endpoint, bool)> = Vec::with_capacity(eps_all.len());
+        eps.extend(port_endpoints(svc, target.port, eps_all).map(|e| (e, self.effective(svc, e).0)));
         let f = facts(svc);
         // The receiving node: the nodePort's node, the client pod's node, the connection's, the router's.
         let node_name: Option<String> = target
@@ -509,15 +510,15 @@ impl Router {
         decision.node = node_name.clone();
         let node = node_name.as_deref().unwrap_or("");
         let zone = cluster.nodes().iter().find(|n| n.metadata.name == node).and_then(|n| n.zone()).unwrap_or("");
-        let cats = categorize(&eps, f, node, zone);
+        let mut cats = categorize(&eps, f, node, zone);
         let external = target.via.is_external();
         // Pod traffic to external destinations is short-circuited to the Cluster chain (§4.4).
         let (list, policy) = if external && from_pod.is_none() && f.external_local {
-            (cats.local.clone().unwrap_or_default(), "Local (externalTrafficPolicy)")
+            (cats.local.take().unwrap_or_default(), "Local (externalTrafficPolicy)")
         } else if !external && f.internal_local {
-            (cats.local.clone().unwrap_or_default(), "Local (internalTrafficPolicy)")
+            (cats.local.take().unwrap_or_default(), "Local (internalTrafficPolicy)")
         } else {
-            (cats.cluster.clone().unwrap_or_default(), "Cluster")
+            (cats.cluster.take().unwrap_or_default(), "Cluster")
         };
         step(&|| {
             format!(

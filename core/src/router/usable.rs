@@ -78,9 +78,10 @@ pub(crate) fn categorize(eps: &[(&Endpoint, bool)], facts: PolicyFacts, node: &s
     let mut use_serving_terminating = false;
     if facts.uses_cluster() {
         out.topology = topology_mode(eps, node, zone);
-        let mut cluster: Vec<usize> = (0..eps.len())
-            .filter(|&i| eps.get(i).is_some_and(|(e, r)| *r && available(e, out.topology, node, zone)))
-            .collect();
+        let mut cluster: Vec<usize> = Vec::with_capacity(eps.len());
+        cluster.extend(
+            (0..eps.len()).filter(|&i| eps.get(i).is_some_and(|(e, r)| *r && available(e, out.topology, node, zone))),
+        );
         // "If we didn't get any endpoints, try again using terminating endpoints."
         if cluster.is_empty() {
             cluster = (0..eps.len()).filter(|&i| eps.get(i).is_some_and(|(e, _)| serving_terminating(e))).collect();
