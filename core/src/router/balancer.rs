@@ -111,8 +111,8 @@ fn table_names(ids: &[(IpAddr, u16)]) -> Vec<String> {
 
 /// The identity of a candidate set, from the numbers (no formatting, no byte hashing on the
 /// hot path): a fold of each address and port through a multiply and a rotation. Each step
-/// is a bijection of the running value, so sets that differ in one candidate always get
-/// different keys.
+/// is a bijection of the running value, so IPv4 sets that differ in one candidate always get
+/// different keys; other changes collide only by a 2^-64 coincidence.
 fn set_key(ids: &[(IpAddr, u16)]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let step = |h: u64, x: u64| (h ^ x).wrapping_mul(K).rotate_left(29);
@@ -201,6 +201,38 @@ impl PortState {
                 });
                 ring.pick(client_key(client, client_port)).unwrap_or(0)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ip(bits: u128, v6: bool) -> IpAddr {
+        if v6 {
+            IpAddr::from(bits.to_be_bytes())
+        } else {
+            IpAddr::from((bits as u32).to_be_bytes())
+        }
+    }
+
+    proptest! {
+        /// Changing one candidate (its address or its port) changes the set's key: always for
+        /// IPv4, and in every draw with IPv6.
+        #[test]
+        fn one_changed_candidate_changes_the_key(
+            set in proptest::collection::vec((any::<u128>(), any::<bool>(), any::<u16>()), 1..20),
+            at in any::<prop::sample::Index>(),
+            other in (any::<u128>(), any::<bool>(), any::<u16>()),
+        ) {
+            let ids: alloc::vec::Vec<(IpAddr, u16)> = set.iter().map(|(b, v6, p)| (ip(*b, *v6), *p)).collect();
+            let i = at.index(ids.len());
+            let mut changed = ids.clone();
+            changed[i] = (ip(other.0, other.1), other.2);
+            prop_assume!(changed[i] != ids[i]);
+            prop_assert_ne!(set_key(&ids), set_key(&changed));
         }
     }
 }
