@@ -207,6 +207,7 @@ impl PortState {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
     use super::*;
     use proptest::prelude::*;
 
