@@ -39,7 +39,7 @@ impl Router {
     /// affinity state are kept, and the probe state of every pod that changed follows it.
     pub fn set_cluster(&mut self, cluster: Arc<Cluster>) {
         let before = core::mem::replace(&mut self.cluster, cluster);
-        let mut names: Vec<(String, String)> = self.probes.keys().cloned().collect();
+        let mut names: Vec<(String, String)> = self.probes.names();
         names.extend(
             self.cluster
                 .pods()
@@ -62,16 +62,11 @@ impl Router {
         if now == probe_facts(find(before, ns, name)) {
             return;
         }
-        let key = (String::from(ns), String::from(name));
         match now {
-            None => {
-                self.probes.remove(&key);
-            }
-            Some((probe, ready)) => match (self.probes.get_mut(&key), probe) {
+            None => self.probes.remove(ns, name),
+            Some((probe, ready)) => match (self.probes.get_mut(ns, name), probe) {
                 (Some(state), Some(p)) if state.probes_with(&p) => state.set_reported(ready),
-                (_, Some(p)) => {
-                    self.probes.insert(key, ProbeState::new(p, ready));
-                }
+                (_, Some(p)) => self.probes.insert(ns, name, ProbeState::new(p, ready)),
                 (Some(state), None) => state.set_reported(ready),
                 (None, None) => {}
             },

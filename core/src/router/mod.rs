@@ -8,6 +8,7 @@ mod destination;
 mod follow;
 pub mod maglev;
 mod probe;
+mod probe_map;
 pub mod ring_hash;
 mod rng;
 mod usable;
@@ -31,6 +32,7 @@ use alloc::{collections::BTreeMap, format, string::String, sync::Arc, vec::Vec};
 use balancer::{Candidates, PortState};
 use core::net::IpAddr;
 use probe::ProbeState;
+use probe_map::ProbeMap;
 use rng::Rng;
 
 /// How a router behaves.
@@ -262,7 +264,7 @@ pub struct Router {
     affinity: AffinityTable,
     /// Balancer state per (Service id, port index); ids survive watch events.
     ports: BTreeMap<(u32, usize), PortState>,
-    probes: BTreeMap<(String, String), ProbeState>,
+    probes: ProbeMap,
     in_flight: BTreeMap<(IpAddr, u16), u64>,
     now: f64,
 }
@@ -270,13 +272,10 @@ pub struct Router {
 impl Router {
     /// A router over `cluster` with `config`.
     pub fn new(cluster: Arc<Cluster>, config: RouterConfig) -> Self {
-        let mut probes = BTreeMap::new();
+        let mut probes = ProbeMap::default();
         for pod in cluster.pods() {
             if let Some(probe) = pod.readiness_probe() {
-                probes.insert(
-                    (pod.metadata.namespace.clone(), pod.metadata.name.clone()),
-                    ProbeState::new(probe, pod.is_ready()),
-                );
+                probes.insert(&pod.metadata.namespace, &pod.metadata.name, ProbeState::new(probe, pod.is_ready()));
             }
         }
         Self {
@@ -305,7 +304,7 @@ impl Router {
     /// in time order.
     pub fn advance(&mut self, now: f64) -> Vec<ReadinessChange> {
         let mut out = Vec::new();
-        for ((ns, pod), state) in &mut self.probes {
+        for (ns, pod, state) in self.probes.iter_mut() {
             let mut changes = Vec::new();
             state.advance(now, &mut changes);
             out.extend(changes.into_iter().map(|(time, ready)| ReadinessChange {
@@ -334,8 +333,7 @@ impl Router {
     }
 
     fn probe_state(&mut self, namespace: &str, pod: &str) -> Result<&mut ProbeState, Error> {
-        let key = (String::from(namespace), String::from(pod));
-        if !self.probes.contains_key(&key) {
+        if self.probes.get(namespace, pod).is_none() {
             let p = self
                 .cluster
                 .pods()
@@ -343,9 +341,11 @@ impl Router {
                 .find(|p| p.metadata.namespace == namespace && p.metadata.name == pod)
                 .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}")))?;
             // A pod without a readinessProbe is probed with kubelet's defaults from now on.
-            self.probes.insert(key.clone(), ProbeState::new(p.readiness_probe().unwrap_or_default(), p.is_ready()));
+            self.probes.insert(namespace, pod, ProbeState::new(p.readiness_probe().unwrap_or_default(), p.is_ready()));
         }
-        self.probes.get_mut(&key).ok_or_else(|| Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}")))
+        self.probes
+            .get_mut(namespace, pod)
+            .ok_or_else(|| Error::new(ErrorKind::Request, format!("no Pod {namespace}/{pod}")))
     }
 
     /// Sets the in-flight request count of an endpoint (for `least-request`).
@@ -376,8 +376,7 @@ impl Router {
         if self.probes.is_empty() {
             return (e.conditions.ready, e.conditions.serving);
         }
-        let ns = &svc.metadata.namespace;
-        match e.pod.as_ref().and_then(|p| self.probes.get(&(ns.clone(), p.clone()))) {
+        match e.pod.as_ref().and_then(|p| self.probes.get(&svc.metadata.namespace, p)) {
             Some(state) => {
                 let ready = svc.publish_not_ready_addresses || (state.ready && !e.conditions.terminating);
                 (ready, state.ready)
