@@ -57,7 +57,7 @@ impl PodIndex {
         let mut end = 0u32;
         starts.push(0);
         for n in &lengths {
-            end += n;
+            end = end.saturating_add(*n);
             starts.push(end);
         }
         let mut next = starts.clone();

@@ -58,5 +58,17 @@ mod tests {
             prop_assert_eq!(same(&a, &b), a == b);
             prop_assert!(same(&a, &a.clone()));
         }
+
+        /// Inputs of the same length that differ in one byte anywhere (the word loop, the
+        /// overlapping last word, the longer-than-64 fallback) are told apart.
+        #[test]
+        fn one_byte_apart(a in "[a-z]{1,100}", at in any::<prop::sample::Index>()) {
+            let mut b = a.clone().into_bytes();
+            let i = at.index(b.len());
+            if let Some(c) = b.get_mut(i) {
+                *c = if *c == b'z' { b'a' } else { *c + 1 };
+            }
+            prop_assert!(!eq_bytes(a.as_bytes(), &b));
+        }
     }
 }

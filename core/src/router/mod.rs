@@ -300,22 +300,26 @@ impl Router {
         self.affinity.len()
     }
 
-    /// Runs every scheduled readiness probe up to `now`; returns the readiness changes as
-    /// in time order.
+    /// Runs every scheduled readiness probe up to `now`; returns the readiness changes in
+    /// time order, then by `namespace/pod`, then by the namespace's length (which tells
+    /// apart names that print alike, `a/b` + `c` and `a` + `b/c`): the probes' hash order
+    /// never shows.
     pub fn advance(&mut self, now: f64) -> Vec<ReadinessChange> {
-        let mut out = Vec::new();
+        let mut out: Vec<(ReadinessChange, usize)> = Vec::new();
         for (ns, pod, state) in self.probes.iter_mut() {
             let mut changes = Vec::new();
             state.advance(now, &mut changes);
-            out.extend(changes.into_iter().map(|(time, ready)| ReadinessChange {
-                time,
-                pod: format!("{ns}/{pod}"),
-                ready,
-            }));
+            out.extend(
+                changes
+                    .into_iter()
+                    .map(|(time, ready)| (ReadinessChange { time, pod: format!("{ns}/{pod}"), ready }, ns.len())),
+            );
         }
-        crate::sort::sort_by(&mut out, |a, b| a.time.total_cmp(&b.time).then_with(|| a.pod.cmp(&b.pod)));
+        crate::sort::sort_by(&mut out, |(a, a_ns), (b, b_ns)| {
+            a.time.total_cmp(&b.time).then_with(|| a.pod.cmp(&b.pod)).then(a_ns.cmp(b_ns))
+        });
         self.now = self.now.max(now);
-        out
+        out.into_iter().map(|(change, _)| change).collect()
     }
 
     /// Reports one probe outcome for a pod; returns its readiness after it.

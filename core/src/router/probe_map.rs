@@ -7,8 +7,8 @@ use super::probe::ProbeState;
 use crate::fast_map::{new_map, FastMap};
 use alloc::{string::String, vec::Vec};
 
-/// Pod `namespace/name` → its probe state. Iterated only where the order cannot show: the
-/// names come out sorted, and readiness changes are sorted by time and pod.
+/// Pod `namespace/name` → its probe state. Iterated only where the order cannot show:
+/// `Router::set_cluster` sorts the names, `Router::advance` its readiness changes.
 #[derive(Clone, Debug)]
 pub(crate) struct ProbeMap(FastMap<String, FastMap<String, ProbeState>>);
 
@@ -50,12 +50,9 @@ impl ProbeMap {
         }
     }
 
-    /// The probed pods as `(namespace, name)`, sorted.
+    /// The probed pods as `(namespace, name)`, in no particular order.
     pub(crate) fn names(&self) -> Vec<(String, String)> {
-        let mut names: Vec<(String, String)> =
-            self.0.iter().flat_map(|(ns, pods)| pods.keys().map(move |p| (ns.clone(), p.clone()))).collect();
-        crate::sort::sort(&mut names);
-        names
+        self.0.iter().flat_map(|(ns, pods)| pods.keys().map(move |p| (ns.clone(), p.clone()))).collect()
     }
 
     /// Every probed pod with its state, in no particular order.
@@ -70,16 +67,16 @@ mod tests {
     use super::*;
     use crate::model::Probe;
 
-    /// Names come out in namespace, then name order, and every pod is visited once; removing
-    /// a namespace's last pod empties the map (the router's fast path for clusters without
-    /// probes).
+    /// Every pod is named and visited once; removing a namespace's last pod empties the map
+    /// (the router's fast path for clusters without probes).
     #[test]
     fn order_and_emptiness() {
         let mut m = ProbeMap::default();
         for (ns, pod) in [("shop", "web-1"), ("default", "b"), ("shop", "api"), ("default", "a")] {
             m.insert(ns, pod, ProbeState::new(Probe::default(), true));
         }
-        let names = m.names();
+        let mut names = m.names();
+        crate::sort::sort(&mut names);
         let want = [("default", "a"), ("default", "b"), ("shop", "api"), ("shop", "web-1")];
         assert_eq!(names.iter().map(|(n, p)| (n.as_str(), p.as_str())).collect::<Vec<_>>(), want);
         let mut visited: Vec<(&str, &str)> = m.iter_mut().map(|(n, p, _)| (n, p)).collect();
