@@ -412,7 +412,8 @@ impl Router {
             }
             None => None,
         };
-        let client_ip = match (conn.client_ip, from_pod.and_then(|p| p.primary_ip()).and_then(|s| s.parse().ok())) {
+        let client_ip = match (conn.client_ip, from_pod.and_then(|p| p.primary_ip()).and_then(crate::ip_text::parse_ip))
+        {
             (Some(ip), _) | (None, Some(ip)) => ip,
             (None, None) => return Err(Error::new(ErrorKind::Request, "a connection needs clientIp or fromPod")),
         };
@@ -431,10 +432,8 @@ impl Router {
         };
         let dests = cluster.destinations();
         let Some(target) = dests.lookup(conn.dst_ip, conn.dst_port, conn.protocol) else {
-            let owner = cluster
-                .pods()
-                .iter()
-                .find(|p| p.primary_ip().and_then(|s| s.parse::<IpAddr>().ok()) == Some(conn.dst_ip));
+            let owner =
+                cluster.pods().iter().find(|p| p.primary_ip().and_then(crate::ip_text::parse_ip) == Some(conn.dst_ip));
             decision.reason = match owner {
                 Some(p) => format!(
                     "{} is pod {}/{}'s own address: no Service is involved, the packet goes to the pod directly",
