@@ -83,15 +83,19 @@ impl PodIndex {
         }
     }
 
-    /// The positions of the pods of `namespace` selected by the equality `selector`
-    /// (non-empty), ascending: the shortest posting list of its pairs, less what any other
-    /// pair's list lacks (binary search in the ascending lists: no pod's labels are read).
-    fn selected(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<u32> {
+    /// The pods of `namespace` selected by the equality `selector` (non-empty), in pod order:
+    /// the shortest posting list of its pairs, less what any other pair's list lacks (binary
+    /// search in the ascending lists: no pod's labels are read).
+    fn selected<'p>(&self, pods: &'p [Pod], namespace: &str, selector: &BTreeMap<String, String>) -> Vec<&'p Pod> {
         let ns = self.labels.get(namespace);
         let mut lists: Vec<&[u32]> = selector.iter().map(|(k, v)| self.list(ns, k, v)).collect();
         crate::sort::sort_few_by_key(&mut lists, |list| list.len());
         let Some((shortest, others)) = lists.split_first() else { return Vec::new() };
-        shortest.iter().copied().filter(|i| others.iter().all(|list| list.binary_search(i).is_ok())).collect()
+        shortest
+            .iter()
+            .filter(|i| others.iter().all(|list| list.binary_search(i).is_ok()))
+            .filter_map(|i| pods.get(*i as usize))
+            .collect()
     }
 
     /// The pods of `namespace` that `selector` selects, in pod order (`pods` as indexed). Each
@@ -152,7 +156,7 @@ pub(crate) fn selected_pods<'p>(
     selector: &BTreeMap<String, String>,
 ) -> Vec<&'p Pod> {
     match index {
-        Some(ix) => ix.selected(namespace, selector).into_iter().filter_map(|i| pods.get(i as usize)).collect(),
+        Some(ix) => ix.selected(pods, namespace, selector),
         None => {
             pods.iter().filter(|p| p.metadata.namespace == namespace && selects(selector, &p.metadata.labels)).collect()
         }
