@@ -4,6 +4,7 @@
 //! proxies, batch checks and the bindings' `lookup` calls.
 
 use super::normalize::normalize_into;
+use super::plain_url::plain_url;
 use super::request::{normalize_host, parse_target};
 use super::table::{RouteRef, RouteTable};
 use crate::error::Error;
@@ -61,6 +62,9 @@ impl RouteTable {
     /// (`spec/http-routing.md` §2.1–§2.3). It answers the match only: redirects, canaries,
     /// TLS and endpoints belong to [`RouteTable::route`]. Errors only for what is not a URL.
     pub fn lookup_url<'t>(&'t self, url: &str, buffers: &mut LookupBuffers) -> Result<UrlLookup<'t>, Error> {
+        if let Some((host, path)) = plain_url(url) {
+            return Ok(self.found(host, path));
+        }
         let target = match parse_target(url, false)? {
             Ok(t) => t,
             Err(r) => return Ok(UrlLookup::Refused(r.message())),
@@ -76,7 +80,12 @@ impl RouteTable {
         if let Err(r) = normalize_into(target.path, None, opts.merge_slashes, opts.escaped_slashes, &mut buffers.path) {
             return Ok(UrlLookup::Refused(r.message()));
         }
-        Ok(self.lookup(&buffers.host, &buffers.path).map_or(UrlLookup::NoRoute, UrlLookup::Matched))
+        Ok(self.found(&buffers.host, &buffers.path))
+    }
+
+    /// [`RouteTable::lookup`] of a normalised host and path, as a [`UrlLookup`].
+    fn found(&self, host: &str, path: &str) -> UrlLookup<'_> {
+        self.lookup(host, path).map_or(UrlLookup::NoRoute, UrlLookup::Matched)
     }
 }
 

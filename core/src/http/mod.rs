@@ -38,6 +38,7 @@ mod lookup;
 mod nginx;
 mod normalize;
 mod order;
+mod plain_url;
 mod regex;
 mod request;
 mod route;

@@ -187,7 +187,7 @@ pub(crate) fn normalize_into(
 /// Is `path` its own normal form: empty, or `/` followed by path elements of plain `pchar`s
 /// (no `%`, backslash or byte to encode), none empty but the last (no `//`, whatever
 /// `merge_slashes` says) and none `.` or `..`? Most request paths are; they skip the rewrite.
-fn already_normal(path: &[u8]) -> bool {
+pub(crate) fn already_normal(path: &[u8]) -> bool {
     let Some((b'/', rest)) = path.split_first() else { return path.is_empty() };
     let dots = |element: &[u8]| element == b"." || element == b"..";
     let mut start = 0;
