@@ -320,21 +320,36 @@ pub fn lookup_many<'py>(
         .map(|(i, u)| url_text(py, u, || format!("urls[{i}]")))
         .collect::<PyResult<Vec<&str>>>()?;
     let table = snapshot.http_table();
-    let found = py.detach(|| {
+    // Without the GIL, only the answers' keys are kept (three words, not a whole answer);
+    // an answer not cached yet is looked up again when its object is built.
+    let keys = py.detach(|| {
         let mut buffers = LookupBuffers::default();
         texts
             .iter()
             .enumerate()
             .map(|(i, url)| {
-                table.lookup_url(url, &mut buffers).map_err(|e| Error { field: Some(format!("urls[{i}]")), ..e })
+                table
+                    .lookup_url(url, &mut buffers)
+                    .map(|f| Key::of(&f))
+                    .map_err(|e| Error { field: Some(format!("urls[{i}]")), ..e })
             })
             .collect::<Result<Vec<_>, Error>>()
     });
-    let found = found.map_err(|e| raise(py, &e))?;
+    let keys = keys.map_err(|e| raise(py, &e))?;
     let mut guard = cache(lookups);
     let mut local = Lookups::default();
     let c = guard.as_deref_mut().unwrap_or(&mut local);
     c.follow(snapshot);
-    let objects = found.iter().map(|f| c.object(py, f)).collect::<PyResult<Vec<_>>>()?;
+    let objects = keys
+        .into_iter()
+        .zip(&texts)
+        .map(|(key, url)| match c.matches.get(&key) {
+            Some(o) => Ok(o.clone_ref(py)),
+            None => {
+                let found = table.lookup_url(url, &mut c.buffers).map_err(|e| raise(py, &e))?;
+                c.object(py, &found)
+            }
+        })
+        .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, objects)
 }
