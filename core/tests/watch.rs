@@ -177,6 +177,8 @@ fn observe(c: &Cluster) -> Vec<String> {
     for url in ["http://a.example/p0/x", "http://a.example/p1", "https://a.example/p0", "http://b.example/"] {
         let d = c.route_http(&HttpRequest { url: url.into(), ..HttpRequest::default() }, false).unwrap();
         out.push(format!("{url}: {}", serde_json::to_string(&d).unwrap()));
+        let found = c.http_table().lookup_url(url, &mut kroute::http::LookupBuffers::default()).unwrap();
+        out.push(format!("{url}: {found:?}"));
     }
     out.push(format!("{:?}", c.env_vars("default", true)));
     out

@@ -3,6 +3,7 @@
 //! nginx locations (ingress-nginx profile), canaries, affinity and TLS, and the findings
 //! about rules that can never win.
 
+use super::answers::Answers;
 use super::class::{Classes, LEGACY_ANNOTATION};
 use super::decision::{BackendPort, ResourceRef};
 use super::hash::StrMap;
@@ -85,6 +86,7 @@ pub(crate) fn compile(
             regexes: Vec::new(),
             tls: Vec::new(),
             default_server: 0,
+            answers: Answers::default(),
             class_note: String::new(),
         },
         f,
@@ -167,6 +169,7 @@ pub(crate) fn compile(
     b.t.class_note = format!("{}; {} Ingress(es) routed, {unclaimed} left out", class.how, b.t.ingresses.len());
     b.t.backends.shrink_to_fit();
     b.t.servers.shrink_to_fit();
+    b.t.answers = Answers::of(&b.t);
     b.t
 }
 
@@ -986,5 +989,6 @@ impl RouteTable {
                 b.target = service_target(services, namespace, name, b.port.as_ref(), &mut near);
             }
         }
+        self.answers = Answers::of(self);
     }
 }

@@ -29,6 +29,7 @@
 //!   TLS (`ssl-redirect`, `force-ssl-redirect`), canaries and cookie affinity. The upstream
 //!   profile does not redirect: the Ingress API says nothing about it.
 
+mod answers;
 mod build;
 mod bytes;
 mod class;

@@ -3,6 +3,7 @@
 //! server for rules without host), Exact paths and Prefix path keys in the same hash table
 //! (see [`prefix_key`]), and the ingress-nginx locations. Lookups do not allocate.
 
+use super::answers::Answers;
 use super::decision::{BackendPort, HostMatch, ResourceRef};
 use super::hash::StrMap;
 use super::nginx::{Affinity, Annotations};
@@ -73,6 +74,16 @@ pub(crate) struct BackendDef {
     /// backend), and the mode (the first such Ingress's).
     pub(crate) affinity: Option<Affinity>,
     pub(crate) affinity_mode: Option<&'static str>,
+}
+
+impl BackendDef {
+    /// The Service port number, when the Service and its port exist.
+    pub(crate) fn service_port(&self) -> Option<u16> {
+        match self.target {
+            Target::Service { port, .. } => Some(port),
+            _ => None,
+        }
+    }
 }
 
 /// Whether a route can win.
@@ -323,6 +334,9 @@ pub struct RouteTable {
     pub(crate) tls: Vec<TlsEntry>,
     /// The server of rules without host (and the catch-all `defaultBackend`).
     pub(crate) default_server: u32,
+    /// What a lookup returns for each route (kept in step with routes, Ingresses and
+    /// backends).
+    pub(crate) answers: Answers,
     /// How the IngressClass was chosen and what was served, for traces.
     pub(crate) class_note: String,
 }
@@ -631,26 +645,20 @@ impl RouteTable {
                 NginxHit::Root => None,
             },
         };
-        let (ingress, rule, path_index, backend) = match route.and_then(|r| self.route_at(r)) {
-            Some(r) => (r.ingress, Some(r.rule as usize), Some(r.path_index as usize), r.backend),
-            None => {
-                let fb = self.server(sid)?.fallback?;
-                (fb.ingress, None, None, fb.backend)
-            }
-        };
-        let ing = self.ingresses.get(ingress as usize)?;
-        let def = self.backends.get(backend as usize);
+        if let Some(r) = route {
+            return self.answers.get(r, host_match);
+        }
+        let fb = self.server(sid)?.fallback?;
+        let ing = self.ingresses.get(fb.ingress as usize)?;
+        let def = self.backends.get(fb.backend as usize);
         Some(RouteRef {
             namespace: &ing.namespace,
             ingress: &ing.name,
-            rule,
-            path: path_index,
+            rule: None,
+            path: None,
             host_match,
             service: def.and_then(|d| d.service.as_deref()),
-            service_port: def.and_then(|d| match d.target {
-                Target::Service { port, .. } => Some(port),
-                _ => None,
-            }),
+            service_port: def.and_then(BackendDef::service_port),
         })
     }
 
@@ -690,6 +698,7 @@ impl RouteTable {
             + self.ingresses.capacity() * size_of::<IngressInfo>()
             + self.backends.capacity() * size_of::<BackendDef>()
             + self.locations.capacity() * size_of::<Location>()
+            + self.answers.heap_bytes()
     }
 }
 
