@@ -69,7 +69,13 @@ pub(crate) fn authority_end(b: &[u8]) -> usize {
 /// Where the path of `b` ends: its first `?` or `#` (RFC 3986 §3.3), else its length.
 #[inline]
 pub(crate) fn path_end(b: &[u8]) -> usize {
-    b.iter().position(|&c| is(c, PATH_END)).unwrap_or(b.len())
+    b.iter().position(|&c| ends_path(c)).unwrap_or(b.len())
+}
+
+/// Does `b` end a path (`?` or `#`)?
+#[inline]
+pub(crate) fn ends_path(b: u8) -> bool {
+    is(b, PATH_END)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@
 //! 7. Characters that may not appear in a path (space, `"`, `<`, `>`, `` ` ``, `{`, `}`,
 //!    `|`, `^`, non-ASCII bytes) are percent-encoded, as a URL parser does.
 
-use super::bytes::{pchar, unreserved};
+use super::bytes::{ends_path, pchar, unreserved};
 use crate::error::{Error, ErrorKind};
 use alloc::string::String;
 
@@ -187,22 +187,33 @@ pub(crate) fn normalize_into(
 /// Is `path` its own normal form: empty, or `/` followed by path elements of plain `pchar`s
 /// (no `%`, backslash or byte to encode), none empty but the last (no `//`, whatever
 /// `merge_slashes` says) and none `.` or `..`? Most request paths are; they skip the rewrite.
-pub(crate) fn already_normal(path: &[u8]) -> bool {
-    let Some((b'/', rest)) = path.split_first() else { return path.is_empty() };
+fn already_normal(path: &[u8]) -> bool {
+    normal_end(path) == Some(path.len())
+}
+
+/// Where `path` ends (its length, or its first `?` or `#`) when what comes before is its own
+/// normal form, as [`already_normal`] says; `None` when it is not. One scan for both.
+pub(crate) fn normal_end(path: &[u8]) -> Option<usize> {
+    match path.first() {
+        None => return Some(0),
+        Some(b'/') => {}
+        Some(&b) if ends_path(b) => return Some(0),
+        Some(_) => return None,
+    }
     let dots = |element: &[u8]| element == b"." || element == b"..";
-    let mut start = 0;
-    for (i, &b) in rest.iter().enumerate() {
+    let mut start = 1;
+    for (i, &b) in path.iter().enumerate().skip(1) {
         if b == b'/' {
-            let element = rest.get(start..i).unwrap_or_default();
+            let element = path.get(start..i)?;
             if element.is_empty() || dots(element) {
-                return false;
+                return None;
             }
             start = i + 1;
         } else if !pchar(b) {
-            return false;
+            return (ends_path(b) && !dots(path.get(start..i)?)).then_some(i);
         }
     }
-    !dots(rest.get(start..).unwrap_or_default())
+    (!dots(path.get(start..)?)).then_some(path.len())
 }
 
 /// The general case of [`normalize_into`]: one pass that decodes, resolves and encodes.

@@ -6,8 +6,7 @@
 //! the general path, which gives the same answer for the URLs accepted here (a proptest
 //! checks it against that path).
 
-use super::bytes::path_end;
-use super::normalize::already_normal;
+use super::normalize::normal_end;
 
 /// The normalised host and path of `url` when `url` is already normal; `None` when it needs
 /// the general path (which may still accept it).
@@ -18,10 +17,7 @@ pub(crate) fn plain_url(url: &str) -> Option<(&str, &str)> {
     let host_end = host_name_end(bytes)?;
     let after = port_end(bytes, host_end)?;
     let path = rest.get(after..)?;
-    let path = path.get(..path_end(path.as_bytes()))?;
-    if !already_normal(path.as_bytes()) {
-        return None;
-    }
+    let path = path.get(..normal_end(path.as_bytes())?)?;
     Some((rest.get(..host_end)?, if path.is_empty() { "/" } else { path }))
 }
 
@@ -102,6 +98,10 @@ mod tests {
             ("http://[::1]/", None),
             ("http://a.example.com/a//b", None),
             ("http://a.example.com/a/./b", None),
+            ("http://a.example.com/a/..?x", None),
+            ("http://a.example.com/a/.#x", None),
+            ("http://a.example.com/a//?x", None),
+            ("http://a.example.com/a/?x", Some(("a.example.com", "/a/"))),
             ("http://a.example.com/%61", None),
             ("http://a.example.com\\x", None),
             (" http://a.example.com/", None),
