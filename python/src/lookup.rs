@@ -240,12 +240,17 @@ impl Lookups {
         }
     }
 
+    /// The object already built for `key`, if any.
+    fn cached(&self, py: Python<'_>, key: &Key) -> Option<Py<HttpMatch>> {
+        self.matches.get(key).map(|o| o.clone_ref(py))
+    }
+
     /// The object for `found` (which points into the followed snapshot): the cached one, or
     /// a new one, cached.
     fn object(&mut self, py: Python<'_>, found: &UrlLookup<'_>) -> PyResult<Py<HttpMatch>> {
         let key = Key::of(found);
-        if let Some(o) = self.matches.get(&key) {
-            return Ok(o.clone_ref(py));
+        if let Some(o) = self.cached(py, &key) {
+            return Ok(o);
         }
         let names = &mut self.names;
         let name = |s: &str| names.entry(addr(s)).or_insert_with(|| PyString::new(py, s).unbind()).clone_ref(py);
@@ -343,8 +348,8 @@ pub fn lookup_many<'py>(
     let objects = keys
         .into_iter()
         .zip(&texts)
-        .map(|(key, url)| match c.matches.get(&key) {
-            Some(o) => Ok(o.clone_ref(py)),
+        .map(|(key, url)| match c.cached(py, &key) {
+            Some(o) => Ok(o),
             None => {
                 let found = table.lookup_url(url, &mut c.buffers).map_err(|e| raise(py, &e))?;
                 c.object(py, &found)
